@@ -1,0 +1,27 @@
+# Common settings for the harness scripts. Sourced, not run.
+set -euo pipefail
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../base.conf
+. "$TOP/base.conf"
+WORK=${WORK:-$TOP/work}
+CACHE=${CACHE:-$WORK/cache}
+SRC=${SRC:-$WORK/linux}
+OUT=${OUT:-$WORK/build}
+ART=${ART:-$WORK/artifacts}
+PATCHES=$TOP/patches
+JOBS=${JOBS:-$(nproc)}
+
+die() { echo "error: $*" >&2; exit 1; }
+log() { echo "== $*" >&2; }
+
+# ccache, when installed. Direct mode with depend mode keeps cold builds as
+# cheap as plain ones; BASEDIR makes the absolute paths of O= builds hit.
+make_kernel() {
+	local cc=()
+	if command -v ccache >/dev/null 2>&1; then
+		export CCACHE_DEPEND=1 CCACHE_BASEDIR=$WORK
+		export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+		cc=(CC="ccache gcc")
+	fi
+	make -C "$SRC" O="$OUT" -j"$JOBS" "${cc[@]}" "$@"
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The main job: build the patched kernel and the KVM selftests, boot in
+# QEMU and show what the series does on this machine.
+. "$(dirname "$0")/lib.sh"
+
+"$TOP/scripts/fetch-base.sh" >/dev/null
+if [ ! -d "$SRC/.git" ] || "$TOP/scripts/queue-status.sh" >/dev/null 2>&1; then
+	"$TOP/scripts/tree.sh"
+else
+	log "work/linux holds unexported work; building it as it is (make export saves it)"
+fi
+"$TOP/scripts/config.sh"
+"$TOP/scripts/build.sh"
+"$TOP/scripts/selftests.sh"
+"$TOP/scripts/qemu.sh" demo "$TOP/selftests/demo.list"
+
+serial=$ART/serial-demo.log
+echo
+echo "== what the guest saw (full log: $serial)"
+grep -E '^@@(BOOTED|INFO)' "$serial" | sed 's/^@@/  /'
+grep -E '^@@DEMO' "$serial" | sed 's/^@@DEMO /  /'
+echo
+echo "== results"
+python3 "$TOP/scripts/results.py" "$serial" "$SRC/tools/testing/kunit/kunit.py" \
+	"$TOP/selftests/baseline" "$TOP/selftests/demo.list" | tee "$ART/demo.results" |
+	grep -v '^PASS kunit/' | sed 's/^/  /'
+k=$(grep -c ' kunit/' "$ART/demo.results")
+kf=$(grep -c '^FAIL kunit/' "$ART/demo.results")
+echo "  KUnit: $k cases, $kf failed"
+! grep -q '^FAIL' "$ART/demo.results"
