@@ -8,6 +8,5 @@ mkdir -p "$kout"
 log "building KVM selftests (static) into $kout"
 make -s -C "$SRC/tools/testing/selftests/kvm" -j"$JOBS" \
 	OUTPUT="$kout" KHDR_INCLUDES="-isystem $OUT/usr/include" \
-	EXTRA_CFLAGS="-static" LDFLAGS="-static -pthread" \
-	${CCACHE_CC:+CC="$CCACHE_CC"} "$@" >&2
+	EXTRA_CFLAGS="-static" "$@" >&2
 log "selftests built"
