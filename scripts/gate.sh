@@ -72,6 +72,7 @@ objs_for() { # .c files of the kernel proper -> .o targets the config builds
 		[ -f "$OUT/${f%.c}.o" ] && echo "${f%.c}.o"
 	done
 }
+kd_norm() { sed -E "s#$1:[0-9]+#FILE#g; s#$1#FILE#g" | sort -u; }
 warnings() { grep -E 'warning:' | sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u; }
 
 # 4. W=1 on the objects the series touches: at base first, compared at the end.
@@ -125,8 +126,8 @@ if [ -n "$W1_FILES" ]; then
 	for f in $(touched base series -- '*.c' '*.h' | grep -v '^tools/'); do
 		[ -f "$SRC/$f" ] || continue
 		a=$(git -C "$SRC" show "base:$f" 2>/dev/null >"$ART/kd.tmp" &&
-		    (cd "$SRC" && scripts/kernel-doc -none -Wall "$ART/kd.tmp" 2>&1) | sed -E 's/^[^:]*:[0-9]+: //' | sort -u)
-		b=$( (cd "$SRC" && scripts/kernel-doc -none -Wall "$f" 2>&1) | sed -E 's/^[^:]*:[0-9]+: //' | sort -u)
+		    (cd "$SRC" && scripts/kernel-doc -none -Wall "$ART/kd.tmp" 2>&1) | kd_norm "$ART/kd.tmp")
+		b=$( (cd "$SRC" && scripts/kernel-doc -none -Wall "$f" 2>&1) | kd_norm "$f")
 		d=$(comm -13 <(echo "$a") <(echo "$b") | grep -v '^$')
 		[ -n "$d" ] && kd_new+="$f: $(echo "$d" | head -2 | tr '\n' ' ') "
 	done
