@@ -88,13 +88,15 @@ cross_build() { # arch cross-prefix
 	fi
 	OUT=$o make_kernel ARCH="$arch" CROSS_COMPILE="$cross" -s "arch/$arch/kvm/"
 }
+KERNEL_OK=0
 if [ ${#COMMITS[@]} = 0 ]; then
-	step build/base "$TOP/scripts/build.sh"
+	step build/base "$TOP/scripts/build.sh" && KERNEL_OK=1
 fi
 for i in "${!COMMITS[@]}"; do
 	c=${COMMITS[$i]} p=${SERIES[$i]}
 	git -C "$SRC" checkout -q --detach "$c"
-	step "build/$p" "$TOP/scripts/build.sh"
+	KERNEL_OK=0
+	step "build/$p" "$TOP/scripts/build.sh" && KERNEL_OK=1
 	files=$(touched "$c~1" "$c")
 	if echo "$files" | grep -qE '^(virt/kvm/|include/linux/kvm)'; then
 		step "cross-arm64/$p" cross_build arm64 aarch64-linux-gnu-
@@ -134,10 +136,16 @@ if [ -n "$W1_FILES" ]; then
 	rm -f "$ART/kd.tmp"
 	if [ -n "$kd_new" ]; then record FAIL kernel-doc "$kd_new"; else record PASS kernel-doc; fi
 	# the W=1 build changed the command line of those objects: rebuild
-	step build/final "$TOP/scripts/build.sh"
+	KERNEL_OK=0
+	step build/final "$TOP/scripts/build.sh" && KERNEL_OK=1
 fi
 
-# 7. Selftests (static, against the patched headers), then QEMU.
+# 7. Selftests (static, against the patched headers), then QEMU. Never boot
+#    a stale kernel: the last build of the series must have succeeded.
+if [ $KERNEL_OK != 1 ]; then
+	record FAIL boot "not booted: the kernel of the full series did not build"
+	summary
+fi
 step selftests-build "$TOP/scripts/selftests.sh" || summary
 "$TOP/scripts/qemu.sh" gate "$TOP/selftests/list" >"$ART/logs/qemu.log" 2>&1
 python3 "$TOP/scripts/results.py" "$ART/serial-gate.log" \
