@@ -31,9 +31,8 @@ SRC
 	# Download only: nothing from the backports suite is installed.
 	(cd "$CACHE" && apt-get download -q "$BASE_PKG=$BASE_VERSION" >&2 2>&1) ||
 		die "cannot download $BASE_PKG=$BASE_VERSION from $BASE_SUITE"
-	f=$(ls "$CACHE"/"${BASE_PKG}"_*"$(echo "$BASE_VERSION" | sed 's/~/*/')"*_all.deb 2>/dev/null | head -n1)
-	[ -n "$f" ] || die "apt-get download left no .deb in $CACHE"
-	[ "$f" = "$deb" ] || mv "$f" "$deb"
+	# apt names the file <pkg>_<version>_all.deb (an epoch would be %3a)
+	[ -f "$deb" ] || die "apt-get download left no $(basename "$deb") in $CACHE"
 fi
 
 tmp=$(mktemp -d "$CACHE/x.XXXXXX")
