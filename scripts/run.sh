@@ -18,7 +18,10 @@ serial=$ART/serial-demo.log
 echo
 echo "== what the guest saw (full log: $serial)"
 grep -E '^@@(BOOTED|INFO)' "$serial" | sed 's/^@@/  /'
-grep -E '^@@DEMO' "$serial" | sed 's/^@@DEMO /  /'
+echo
+echo "== 2MB guest_memfd folios on a SW-protected VM (x86/private_mem_hugepage_test)"
+grep -aE 'HUGE_PMD (on|off): pre-fault' "$serial" | sed 's/^# /  /' ||
+	echo "  (no measurement in the log: did the test run?)"
 echo
 echo "== results"
 python3 "$TOP/scripts/results.py" "$serial" "$SRC/tools/testing/kunit/kunit.py" \
