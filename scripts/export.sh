@@ -26,5 +26,20 @@ for f in "$tmp"/*.patch; do
 	echo "$b" >>"$tmp/series.new"
 done
 mv "$tmp/series.new" "$dest/series"
+
+# The cover letter's text is written by hand; its subject count, shortlog and
+# diffstat (from the "<name> (N):" line on) are regenerated from the tree.
+cover=$PATCHES/0000-cover-letter.patch
+if [ -f "$cover" ]; then
+	n=$(wc -l <"$dest/series")
+	{
+		sed -E "/^$PROJECT_NAME \([0-9]+\):\$/,\$d" "$cover" |
+			sed -E "s#^Subject: \[PATCH [0-9]+/[0-9]+\]#Subject: [PATCH 00/$(printf %02d "$n")]#"
+		git -C "$SRC" shortlog base..HEAD
+		git -C "$SRC" diff --stat=72 base..HEAD
+	} >"$tmp/cover"
+	[ "$dest" = "$PATCHES" ] || cover=$dest/0000-cover-letter.patch
+	cp "$tmp/cover" "$cover"
+fi
 [ "$dest" = "$PATCHES" ] && log "exported $(wc -l <"$dest/series") patches to patches/"
 exit 0
