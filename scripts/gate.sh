@@ -86,7 +86,7 @@ cross_build() { # arch cross-prefix
 		"$SRC/scripts/config" --file "$o/.config" -e VIRTUALIZATION -e KVM
 		make -s -C "$SRC" O="$o" ARCH="$arch" CROSS_COMPILE="$cross" olddefconfig || return 1
 	fi
-	OUT=$o make_kernel ARCH="$arch" CROSS_COMPILE="$cross" -s "arch/$arch/kvm/"
+	OUT=$o CROSS_COMPILE=$cross make_kernel ARCH="$arch" CROSS_COMPILE="$cross" -s "arch/$arch/kvm/"
 }
 KERNEL_OK=0
 if [ ${#COMMITS[@]} = 0 ]; then

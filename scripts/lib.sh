@@ -21,7 +21,7 @@ make_kernel() {
 	if command -v ccache >/dev/null 2>&1; then
 		export CCACHE_DEPEND=1 CCACHE_BASEDIR=$WORK
 		export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
-		cc=(CC="ccache gcc")
+		cc=(CC="ccache ${CROSS_COMPILE:-}gcc")
 	fi
 	make -C "$SRC" O="$OUT" -j"$JOBS" "${cc[@]}" "$@"
 }
