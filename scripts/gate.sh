@@ -56,11 +56,16 @@ for p in "${SERIES[@]}"; do record PASS "apply/$p"; done
 mapfile -t COMMITS < <(git -C "$SRC" rev-list --reverse base..series)
 
 # 2. checkpatch --strict on every patch (exceptions, with a reason, in
-#    config/checkpatch.exceptions as "<patch> <TYPE> <reason>").
+#    config/checkpatch.exceptions as "<patch> <TYPE> <reason>"). Run from
+#    the kernel tree, as checkpatch expects, with Debian's python3 (which
+#    has python3-ply for spdxcheck.py) whatever python3 PATH finds first.
+checkpatch() ( # patch ignore-types; a subshell, so the cd stays in it
+	cd "$SRC" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict \
+		--no-summary --quiet --show-types ${2:+--ignore "$2"} "$PATCHES/$1"
+)
 for p in "${SERIES[@]}"; do
 	ign=$(awk -v p="$p" '$1 == p { printf "%s,", $2 }' "$TOP/config/checkpatch.exceptions" 2>/dev/null)
-	step "checkpatch/$p" "$SRC/scripts/checkpatch.pl" --strict --no-summary --quiet \
-		--show-types ${ign:+--ignore "${ign%,}"} "$PATCHES/$p"
+	step "checkpatch/$p" checkpatch "$p" "${ign%,}"
 done
 
 # 3. Configuration (every requested symbol verified).
@@ -135,10 +140,14 @@ if [ -n "$W1_FILES" ]; then
 	done
 	rm -f "$ART/kd.tmp"
 	if [ -n "$kd_new" ]; then record FAIL kernel-doc "$kd_new"; else record PASS kernel-doc; fi
-	# the W=1 build changed the command line of those objects: rebuild
-	KERNEL_OK=0
-	step build/final "$TOP/scripts/build.sh" && KERNEL_OK=1
 fi
+
+# The builds along the queue ran syncconfig at commits that lack options the
+# series adds (which drops them): regenerate and verify the config of the
+# full series, then build the kernel that boots.
+step config/final "$TOP/scripts/config.sh" || summary
+KERNEL_OK=0
+step build/final "$TOP/scripts/build.sh" && KERNEL_OK=1
 
 # 7. Selftests (static, against the patched headers), then QEMU. Never boot
 #    a stale kernel: the last build of the series must have succeeded.
