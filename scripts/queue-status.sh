@@ -5,7 +5,10 @@
 
 [ -d "$SRC/.git" ] || { echo "no kernel tree yet; nothing unexported"; exit 0; }
 rc=0
-dirty=$(git -C "$SRC" status --porcelain | head -20)
+# --ignored: the base's top-level .gitignore (Debian's) ignores every new
+# file, so a file that was never "git add -f"-ed would otherwise go unseen.
+# Builds are out of tree; only Python byte code may appear in the source.
+dirty=$(git -C "$SRC" status --porcelain --ignored | { grep -vE '(__pycache__/|\.pyc)$' || true; } | head -20)
 if [ -n "$dirty" ]; then
 	echo "uncommitted changes in $SRC:"
 	echo "$dirty" | sed 's/^/  /'
