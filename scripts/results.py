@@ -1,14 +1,24 @@
 #!/usr/bin/env python3
-"""Turn a QEMU serial log into result records.
+"""Turn a QEMU serial log into gate records.
 
-Usage: results.py SERIAL_LOG KUNIT_PY BASELINE LIST
+Usage: results.py SERIAL_LOG KUNIT_PY BASELINE LIST [--config DOTCONFIG]
+                  [--suites SUITES_FILE]
 
 Prints one record per line: "<PASS|FAIL|SKIP> <id> [detail]", for
-  - boot: the guest booted and reached the end of its run,
+  - boot: the guest booted and reached the end of its run (@@DONE),
   - kunit/<suite>/<case>: every KUnit case, parsed by the tree's kunit.py,
+  - kunit/<suite>: only when a suite is missing, crashed, reported fewer
+    cases than its KTAP plan declared or had parse errors (FAIL),
+  - kunit/parse: FAIL when kunit.py could not parse the log,
+  - kunit/suites: every suite the config builds (SUITES_FILE filtered by
+    DOTCONFIG) reported,
   - selftest/<name>: every selftest in LIST, judged against BASELINE,
   - dmesg: no WARN/BUG/lockdep/KASAN report, no W/D/B/L taint.
+
+A missing suite, a parse failure or a crash is a failure, never a silent
+zero. The module is imported by the harness's own tests (tests/).
 """
+import argparse
 import json
 import os
 import re
@@ -16,95 +26,244 @@ import subprocess
 import sys
 import tempfile
 
-log_path, kunit_py, baseline_path, list_path = sys.argv[1:5]
-text = open(log_path, errors="replace").read()
-lines = text.splitlines()
-
-
-def out(status, ident, detail=""):
-    print(f"{status} {ident}" + (f" {detail}" if detail else ""))
-
-
-booted = any(l.startswith("@@BOOTED") for l in lines)
-done = any(l.startswith("@@DONE") for l in lines)
-out("PASS" if booted and done else "FAIL", "boot",
-    "" if done else ("guest did not finish its run (panic or timeout)"
-                     if booted else "guest did not boot"))
-
-# KUnit, with the kernel's own parser.
-with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
-    jpath = tmp.name
-subprocess.run([sys.executable, kunit_py, "parse", "--json", jpath, log_path],
-               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-try:
-    tree = json.load(open(jpath))
-except (OSError, ValueError):
-    tree = None
-os.unlink(jpath)
-
-
-def walk(group, prefix):
-    for case in group.get("test_cases", []):
-        st = {"PASS": "PASS", "SKIP": "SKIP"}.get(case["status"], "FAIL")
-        out(st, f"kunit/{prefix}{case['name']}")
-    for sub in group.get("sub_groups", []):
-        walk(sub, f"{prefix}{sub['name']}/")
-
-
-if tree:
-    walk(tree, "")
-
-# Selftests against the baseline on unpatched 7.3 in the same setup.
-baseline = {}
-for l in open(baseline_path):
-    l = l.strip()
-    if not l or l.startswith("#"):
-        continue
-    name, status, *why = l.split(None, 2)
-    baseline[name] = (status, why[0] if why else "")
-
-results = {}
-for l in lines:
-    m = re.match(r"@@RESULT (\S+) (\S+) (.*)", l)
-    if m:
-        results[m.group(1)] = (m.group(2), m.group(3))
-
-for l in open(list_path):
-    if not l.strip() or l.lstrip().startswith("#"):
-        continue
-    name = l.split()[0]
-    base, why = baseline.get(name, ("new", ""))
-    res, detail = results.get(name, ("missing", "no result (guest died?)"))
-    if res == "pass":
-        out("PASS", f"selftest/{name}", detail)
-    elif res == "skip":
-        out("SKIP", f"selftest/{name}", f"skipped by the test ({detail})")
-    elif base in ("tcg-fail", "flaky"):
-        out("SKIP", f"selftest/{name}",
-            f"{res} ({detail}); known {base} on the baseline: {why}")
-    else:
-        out("FAIL", f"selftest/{name}", f"{res} ({detail})"
-            + (" ; passed on the baseline" if base == "pass" else ""))
-
-# Kernel log: any report a test run must not produce.
-bad = re.compile(r"WARNING:|BUG:|KASAN:|UBSAN:|Oops|Kernel panic|"
-                 r"general protection fault|possible circular locking|"
-                 r"possible recursive locking|inconsistent lock state|"
-                 r"suspicious RCU usage|bad unlock balance|"
-                 r"lockdep is turned off|held lock freed|"
-                 r"INFO: task .* blocked|soft lockup|hard LOCKUP")
-try:
-    b = lines.index("@@DMESG-BEGIN")
-    e = lines.index("@@DMESG-END")
-    dmesg = lines[b + 1:e]
-except ValueError:
-    dmesg = lines  # no dump: look at the whole console log
-hits = [l for l in dmesg if bad.search(l)]
-taint = next((l.split()[1] for l in lines if l.startswith("@@TAINT ")), None)
+BAD_DMESG = re.compile(
+    r"WARNING:|BUG:|KASAN:|UBSAN:|Oops|Kernel panic|"
+    r"general protection fault|possible circular locking|"
+    r"possible recursive locking|inconsistent lock state|"
+    r"suspicious RCU usage|bad unlock balance|"
+    r"lockdep is turned off|held lock freed|"
+    r"INFO: task .* blocked|soft lockup|hard LOCKUP")
 # W(9) D(7) B(5) L(14); N(18) is set by KUnit itself and is fine.
-bad_taint = taint is not None and int(taint) & ((1 << 9) | (1 << 7) | (1 << 5) | (1 << 14))
-if hits or bad_taint or taint is None:
-    why = hits[0].strip() if hits else f"taint={taint}"
-    out("FAIL", "dmesg", why[:200])
-else:
-    out("PASS", "dmesg", f"taint={taint}")
+BAD_TAINT = (1 << 9) | (1 << 7) | (1 << 5) | (1 << 14)
+
+
+def read_table(path):
+    """Lines of a whitespace table, comments and blank lines dropped."""
+    rows = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                rows.append(line.split())
+    return rows
+
+
+def expected_suites(suites_path, config_path):
+    """{suite: option} for every suite whose option the config sets =y."""
+    if not suites_path or not config_path:
+        return {}
+    with open(config_path) as f:
+        enabled = {l.split("=")[0] for l in f if l.rstrip().endswith("=y")}
+    return {row[0]: row[1] for row in read_table(suites_path)
+            if len(row) >= 2 and row[1] in enabled}
+
+
+def ktap_plans(lines):
+    """{suite: declared case count} from '# Subtest: x' + '1..N' pairs."""
+    plans = {}
+    for i, line in enumerate(lines):
+        m = re.search(r"# Subtest: (\S+)\s*$", line)
+        if not m:
+            continue
+        for nxt in lines[i + 1:i + 4]:
+            p = re.search(r"(?:^|\s)1\.\.(\d+)\s*$", nxt)
+            if p:
+                plans.setdefault(m.group(1), int(p.group(1)))
+                break
+    return plans
+
+
+def run_kunit_parse(kunit_py, log_path):
+    """Run 'kunit.py parse --json=FILE LOG'; return (exit code, tree|None)."""
+    with tempfile.TemporaryDirectory() as d:
+        jpath = os.path.join(d, "kunit.json")
+        # kunit.py chdirs into the kernel tree: every path must be absolute.
+        proc = subprocess.run(
+            [sys.executable, os.path.abspath(kunit_py), "parse",
+             f"--json={jpath}", os.path.abspath(log_path)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            with open(jpath) as f:
+                tree = json.load(f)
+        except (OSError, ValueError):
+            tree = None
+    return proc.returncode, tree, proc.stdout
+
+
+def kunit_records(log_path, lines, kunit_py, expected):
+    recs = []
+    rc, tree, output = run_kunit_parse(kunit_py, log_path)
+    has_ktap = any("KTAP version" in l or "TAP version" in l for l in lines)
+    if tree is None or rc not in (0, 1):
+        why = (output.strip().splitlines() or ["no output"])[-1][:160]
+        recs.append(("FAIL", "kunit/parse", f"kunit.py exited {rc}: {why}"))
+        tree = {}
+    plans = ktap_plans(lines)
+    reported = set()
+    bad_cases = 0
+
+    def walk(group, prefix):
+        nonlocal bad_cases
+        for case in group.get("test_cases", []):
+            if not case["name"]:
+                continue  # placeholder for a missing case: counted below
+            st = {"PASS": "PASS", "SKIP": "SKIP"}.get(case["status"], "FAIL")
+            bad_cases += st == "FAIL"
+            detail = "" if st != "FAIL" else case["status"].lower()
+            recs.append((st, f"kunit/{prefix}{case['name']}", detail))
+        for sub in group.get("sub_groups", []):
+            walk(sub, f"{prefix}{sub['name']}/")
+
+    for suite in tree.get("sub_groups", []):
+        name = suite["name"]
+        reported.add(name)
+        walk(suite, f"{name}/")
+        n = len([c for c in suite.get("test_cases", []) if c["name"]]) + \
+            len(suite.get("sub_groups", []))
+        misc = suite.get("misc", {})
+        problems = []
+        if name in plans and n < plans[name]:
+            problems.append(f"declared {plans[name]} cases, reported {n}")
+        if misc.get("crashed"):
+            problems.append(f"{misc['crashed']} crashed")
+        if misc.get("errors") and not problems:
+            problems.append(f"{misc['errors']} KTAP errors")
+        if problems:
+            bad_cases += 1
+            recs.append(("FAIL", f"kunit/{name}", "; ".join(problems)))
+    # A suite that crashed before its first case has no sub-group of its
+    # own: kunit.py lists it as a top-level case.
+    for case in tree.get("test_cases", []):
+        if case["name"]:
+            reported.add(case["name"])
+            st = {"PASS": "PASS", "SKIP": "SKIP"}.get(case["status"], "FAIL")
+            bad_cases += st == "FAIL"
+            recs.append((st, f"kunit/{case['name']}",
+                         "" if st != "FAIL" else "suite reported no cases"))
+
+    missing = sorted(set(expected) - reported)
+    for s in missing:
+        recs.append(("FAIL", f"kunit/{s}",
+                     f"not reported, but {expected[s]}=y builds it"))
+    if expected:
+        ok = not missing
+        recs.append(("PASS" if ok else "FAIL", "kunit/suites",
+                     f"{len(expected) - len(missing)} of {len(expected)} "
+                     f"expected suites reported"))
+    # kunit.py exits 1 for failing cases (recorded above) and for a log
+    # without KTAP (fine only when no suite is expected). Any other exit 1
+    # is something the records do not show yet.
+    if rc == 1 and tree and not bad_cases and not missing and \
+            not (not has_ktap and not expected):
+        recs.append(("FAIL", "kunit/parse",
+                     "kunit.py reported a failure the records do not show: "
+                     + (output.strip().splitlines() or [""])[-1][:160]))
+    return recs
+
+
+def selftest_records(lines, baseline_path, list_path):
+    recs = []
+    baseline = {}
+    with open(baseline_path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            name, status, *why = line.split(None, 2)
+            baseline[name] = (status, why[0] if why else "")
+    results = {}
+    for line in lines:
+        m = re.match(r"@@RESULT (\S+) (\S+) ?(.*)", line)
+        if m:
+            results[m.group(1)] = (m.group(2), m.group(3))
+    for row in read_table(list_path):
+        name = row[0]
+        base, why = baseline.get(name, ("new", ""))
+        res, detail = results.get(name, ("missing", "no result (guest died?)"))
+        if res == "pass":
+            recs.append(("PASS", f"selftest/{name}", detail))
+        elif res == "skip":
+            reason = skip_reason(lines, name)
+            recs.append(("SKIP", f"selftest/{name}",
+                         f"skipped by the test: {reason} ({detail})"))
+        elif base in ("tcg-fail", "flaky"):
+            recs.append(("SKIP", f"selftest/{name}",
+                         f"{res} ({detail}); known {base} on the baseline: "
+                         f"{why}"))
+        else:
+            recs.append(("FAIL", f"selftest/{name}", f"{res} ({detail})"
+                         + (" ; passed on the baseline"
+                            if base == "pass" else "")))
+    return recs
+
+
+def skip_reason(lines, name):
+    """The test's own words for a skip, from its output after @@START."""
+    try:
+        i = lines.index(f"@@START {name}")
+    except ValueError:
+        return "no reason printed"
+    for line in lines[i + 1:]:
+        if line.startswith("@@RESULT "):
+            break
+        m = re.search(r"(?:SKIP|[Ss]kip(?:ping)?)\b:?\s*(.*)", line)
+        if m:
+            return (m.group(1) or line).strip()[:160]
+    return "no reason printed"
+
+
+def dmesg_record(lines):
+    try:
+        b = lines.index("@@DMESG-BEGIN")
+        e = lines.index("@@DMESG-END")
+        dmesg = lines[b + 1:e]
+    except ValueError:
+        dmesg = lines  # no dump: look at the whole console log
+    hits = [l for l in dmesg if BAD_DMESG.search(l)]
+    taint = next((l.split()[1] for l in lines if l.startswith("@@TAINT ")),
+                 None)
+    try:
+        bad_taint = taint is not None and int(taint) & BAD_TAINT
+    except ValueError:
+        bad_taint, taint = True, f"unreadable ({taint})"
+    if hits or bad_taint or taint is None:
+        why = hits[0].strip() if hits else f"taint={taint}"
+        return ("FAIL", "dmesg", why[:200])
+    return ("PASS", "dmesg", f"taint={taint}")
+
+
+def analyse(log_path, kunit_py, baseline_path, list_path,
+            config_path=None, suites_path=None):
+    with open(log_path, errors="replace") as f:
+        lines = f.read().splitlines()
+    recs = []
+    booted = any(l.startswith("@@BOOTED") for l in lines)
+    done = any(l.startswith("@@DONE") for l in lines)
+    recs.append(("PASS" if booted and done else "FAIL", "boot",
+                 "" if done else ("guest did not finish its run "
+                                  "(panic or timeout)" if booted
+                                  else "guest did not boot")))
+    recs += kunit_records(log_path, lines, kunit_py,
+                          expected_suites(suites_path, config_path))
+    recs += selftest_records(lines, baseline_path, list_path)
+    recs.append(dmesg_record(lines))
+    return recs
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("log")
+    ap.add_argument("kunit_py")
+    ap.add_argument("baseline")
+    ap.add_argument("list")
+    ap.add_argument("--config", help="the kernel .config that was booted")
+    ap.add_argument("--suites", help="config/kunit.suites")
+    a = ap.parse_args(argv)
+    for st, ident, detail in analyse(a.log, a.kunit_py, a.baseline, a.list,
+                                     a.config, a.suites):
+        print(f"{st} {ident}" + (f" {detail}" if detail else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
