@@ -1,25 +1,46 @@
 #!/usr/bin/env bash
-# The test gate: apply, checkpatch, bisect build, W=1, kernel-doc, cross
-# builds, selftest build, then boot in QEMU and run KUnit and the selftests.
+# The test gate: apply, the harness's own tests, checkpatch, bisect builds,
+# W=1 with gcc and clang, kernel-doc, cross builds, selftest build, the
+# send dry run, then boot in QEMU and run KUnit and the selftests.
 # Every check is a record in $ART/gate.results; the last line printed is
 # "N passed, N failed, N skipped". Exit status is non-zero on any failure.
 . "$(dirname "$0")/lib.sh"
 set +e
 
-mkdir -p "$ART"
+mkdir -p "$ART/logs"
 RESULTS=$ART/gate.results
+TIMES=$ART/gate.times # "<seconds> step|stage <id>"
 : >"$RESULTS"
+: >"$TIMES"
 T0=$(date +%s)
+STAGE="" STAGE_T0=$T0
+
 record() {
 	local st=$1 id=$2; shift 2
 	echo "$st $id${*:+ $*}" >>"$RESULTS"
 	printf '[%s] %s%s\n' "$st" "$id" "${*:+  ($*)}"
 }
+stage() { # close the running stage, open the next one
+	local now; now=$(date +%s)
+	[ -n "$STAGE" ] && echo "$((now - STAGE_T0)) stage $STAGE" >>"$TIMES"
+	STAGE=$1 STAGE_T0=$now
+	[ -n "$STAGE" ] && echo "== stage: $STAGE"
+}
 summary() {
 	local p f s
+	stage ""
 	p=$(grep -c '^PASS ' "$RESULTS"); f=$(grep -c '^FAIL ' "$RESULTS"); s=$(grep -c '^SKIP ' "$RESULTS")
 	echo
-	echo "== gate summary ($(( ($(date +%s) - T0) / 60 )) min; records in $RESULTS)"
+	echo "== gate summary ($(( ($(date +%s) - T0) / 60 )) min $(( ($(date +%s) - T0) % 60 )) s; records in $RESULTS)"
+	echo "stages (seconds):"
+	awk '$2 == "stage" { printf "  %6d  %s\n", $1, $3 }' "$TIMES"
+	echo "five slowest steps (seconds):"
+	awk '$2 == "step"' "$TIMES" | sort -rn | head -5 | awk '{ printf "  %6d  %s\n", $1, $3 }'
+	n=$(awk '$2 == "step" && $3 ~ /^build\/[0-9]/' "$TIMES" | wc -l)
+	if [ "$n" -gt 0 ]; then
+		echo "builds along the queue: $n, median $(awk '$2 == "step" && $3 ~ /^build\/[0-9]/ { print $1 }' "$TIMES" | sort -n |
+			awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }') s"
+	fi
 	grep '^FAIL ' "$RESULTS" | sed 's/^/  /'
 	echo "$p passed, $f failed, $s skipped"
 	[ "$f" = 0 ]
@@ -27,10 +48,13 @@ summary() {
 }
 # Run a step, keep its output in a log, show the tail on failure.
 step() {
-	local id=$1 logf; shift
+	local id=$1 logf t rc; shift
 	logf=$ART/logs/$(echo "$id" | tr '/' '_').log
-	mkdir -p "$ART/logs"
-	if "$@" >"$logf" 2>&1; then
+	t=$(date +%s)
+	"$@" >"$logf" 2>&1
+	rc=$?
+	echo "$(($(date +%s) - t)) step $id" >>"$TIMES"
+	if [ $rc = 0 ]; then
 		record PASS "$id"
 	else
 		record FAIL "$id" "log: $logf"
@@ -42,6 +66,7 @@ step() {
 mapfile -t SERIES < <(grep -vE '^\s*(#|$)' "$PATCHES/series")
 
 # 1. Base and queue.
+stage apply
 step base/sha256 "$TOP/scripts/fetch-base.sh" || summary
 if ! "$TOP/scripts/tree.sh" >"$ART/logs/tree.log" 2>&1; then
 	bad=$(sed -n 's/^error: patch does not apply: //p' "$ART/logs/tree.log")
@@ -54,11 +79,44 @@ if ! "$TOP/scripts/tree.sh" >"$ART/logs/tree.log" 2>&1; then
 fi
 for p in "${SERIES[@]}"; do record PASS "apply/$p"; done
 mapfile -t COMMITS < <(git -C "$SRC" rev-list --reverse base..series)
+SERIES_HEAD=$(git -C "$SRC" rev-parse series)
 
-# 2. checkpatch --strict on every patch (exceptions, with a reason, in
+# 2. The harness's own tests (tests/, pytest): the verdicts below are only
+#    as good as the parser that draws them. They need the tree's kunit.py,
+#    so they run as soon as the tree exists. Debian's python3 has pytest.
+stage harness
+HPY=/usr/bin/python3
+if "$HPY" -m pytest -q -p no:cacheprovider --junitxml="$ART/harness.xml" "$TOP/tests" \
+	>"$ART/logs/harness.log" 2>&1 || [ -s "$ART/harness.xml" ]; then
+	"$HPY" - "$ART/harness.xml" <<'PY' | while read -r st id rest; do record "$st" "$id" $rest; done
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+n = 0
+for tc in root.iter("testcase"):
+    n += 1
+    name = f"harness/{tc.get('classname', '').split('.')[-1]}.{tc.get('name')}"
+    bad = tc.find("failure")
+    if bad is None:
+        bad = tc.find("error")
+    if bad is not None:
+        msg = (bad.get("message") or "").splitlines()
+        print("FAIL", name, msg[0][:150] if msg else "")
+    elif tc.find("skipped") is not None:
+        print("SKIP", name, (tc.find("skipped").get("message") or "")[:150])
+    else:
+        print("PASS", name)
+if n == 0:
+    print("FAIL harness no test ran")
+PY
+else
+	record FAIL harness "pytest did not run: $(tail -n 2 "$ART/logs/harness.log" | tr '\n' ' ')"
+fi
+
+# 3. checkpatch --strict on every patch (exceptions, with a reason, in
 #    config/checkpatch.exceptions as "<patch> <TYPE> <reason>"). Run from
 #    the kernel tree, as checkpatch expects, with Debian's python3 (which
 #    has python3-ply for spdxcheck.py) whatever python3 PATH finds first.
+stage checkpatch
 checkpatch() ( # patch ignore-types; a subshell, so the cd stays in it
 	cd "$SRC" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict \
 		--no-summary --quiet --show-types ${2:+--ignore "$2"} "$PATCHES/$1"
@@ -68,22 +126,13 @@ for p in "${SERIES[@]}"; do
 	step "checkpatch/$p" checkpatch "$p" "${ign%,}"
 done
 
-# 3. Configuration (every requested symbol verified).
-step config "$TOP/scripts/config.sh" || summary
-
+# 4. Every patch builds on its own. At each commit the config fragments are
+#    applied to that commit's Kconfig (config.sh --bisect), so an option a
+#    patch introduces is on from that patch and its code is compiled there.
+#    vmlinux only: kbuild's dependency tracking rebuilds whatever includes a
+#    changed header; the boot image is built once, at the end.
+stage bisect
 touched() { git -C "$SRC" diff --name-only "$@"; }
-objs_for() { # .c files of the kernel proper -> .o targets the config builds
-	grep '\.c$' | grep -v '^tools/' | while read -r f; do
-		[ -f "$OUT/${f%.c}.o" ] && echo "${f%.c}.o"
-	done
-}
-kd_norm() { sed -E "s#$1:[0-9]+#FILE#g; s#$1#FILE#g" | sort -u; }
-warnings() { grep -E 'warning:' | sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u; }
-
-# 4. W=1 on the objects the series touches: at base first, compared at the end.
-W1_FILES=$(touched base series -- '*.c' | grep -v '^tools/')
-
-# 5. Every patch builds on its own (incremental builds along the queue).
 cross_build() { # arch cross-prefix
 	local arch=$1 cross=$2 o=$WORK/build-$1
 	if [ ! -f "$o/.config" ]; then
@@ -93,15 +142,13 @@ cross_build() { # arch cross-prefix
 	fi
 	OUT=$o CROSS_COMPILE=$cross make_kernel ARCH="$arch" CROSS_COMPILE="$cross" -s "arch/$arch/kvm/"
 }
-KERNEL_OK=0
-if [ ${#COMMITS[@]} = 0 ]; then
-	step build/base "$TOP/scripts/build.sh" && KERNEL_OK=1
-fi
+bisect_build() {
+	"$TOP/scripts/config.sh" --bisect && "$TOP/scripts/build.sh" vmlinux
+}
 for i in "${!COMMITS[@]}"; do
 	c=${COMMITS[$i]} p=${SERIES[$i]}
 	git -C "$SRC" checkout -q --detach "$c"
-	KERNEL_OK=0
-	step "build/$p" "$TOP/scripts/build.sh" && KERNEL_OK=1
+	step "build/$p" bisect_build
 	files=$(touched "$c~1" "$c")
 	if echo "$files" | grep -qE '^(virt/kvm/|include/linux/kvm)'; then
 		step "cross-arm64/$p" cross_build arm64 aarch64-linux-gnu-
@@ -113,23 +160,111 @@ for i in "${!COMMITS[@]}"; do
 done
 git -C "$SRC" checkout -q series
 
-# 6. W=1 and kernel-doc: no new warnings in what the series touches.
-if [ -n "$W1_FILES" ]; then
-	objs=$(echo "$W1_FILES" | objs_for | tr '\n' ' ')
-	git -C "$SRC" checkout -q base
-	base_objs=""
-	for o in $objs; do [ -f "$SRC/${o%.o}.c" ] && base_objs+="$o "; done
-	[ -n "$base_objs" ] && make_kernel -s W=1 $base_objs 2>&1 | warnings >"$ART/w1-base.txt"
+# 5. The kernel that boots: the full series' config, verified strictly,
+#    and the boot image. Never boot a stale kernel.
+stage final-build
+KERNEL_OK=0
+step config "$TOP/scripts/config.sh" || summary
+step build/final "$TOP/scripts/build.sh" && KERNEL_OK=1
+if [ $KERNEL_OK = 1 ]; then
+	# Every KUnit option the config builds has its suites in
+	# config/kunit.suites, or a missing suite could not be noticed.
+	unlisted=""
+	for o in $(grep -oE '^CONFIG_[A-Z0-9_]*KUNIT_TEST=y' "$OUT/.config" | cut -d= -f1); do
+		awk -v o="$o" '$2 == o { f = 1 } END { exit !f }' "$TOP/config/kunit.suites" || unlisted+="$o "
+	done
+	if [ -n "$unlisted" ]; then record FAIL kunit/expected "no suites listed in config/kunit.suites for: $unlisted"
+	else record PASS kunit/expected "$(grep -cvE '^\s*(#|$)' "$TOP/config/kunit.suites") suites listed"; fi
+fi
+
+# 6. W=1 (gcc, then clang) and kernel-doc on everything the series touches,
+#    against the final config: no new warnings compared with the base.
+stage w1
+W1_FILES=$(touched base series -- '*.c' | grep -v '^tools/')
+# Objects to compile: the .o of each touched .c that the config builds, or
+# of the file that #includes it. A touched x86 or generic file that the
+# gate config does not compile at all is a coverage hole and fails.
+W1_OBJS="" W1_HOLES="" W1_OTHER=""
+for f in $W1_FILES; do
+	[ -f "$SRC/$f" ] || continue
+	case "$f" in arch/x86/*|arch/*/include/*) ;; arch/*) W1_OTHER+="$f "; continue ;; esac
+	if [ -f "$OUT/${f%.c}.o" ]; then W1_OBJS+="${f%.c}.o "; continue; fi
+	inc=$(cd "$SRC" && grep -lE "^#include \"$(basename "$f")\"" "$(dirname "$f")"/*.c 2>/dev/null | head -1)
+	if [ -n "$inc" ] && [ -f "$OUT/${inc%.c}.o" ]; then
+		W1_OBJS+="${inc%.c}.o "
+	else
+		W1_HOLES+="$f "
+	fi
+done
+W1_OBJS=$(echo "$W1_OBJS" | tr ' ' '\n' | sort -u | tr '\n' ' ')
+warnings() { grep -E 'warning:' | sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u; }
+
+# Warnings of the base: the base never changes, so they are computed once
+# per compiler and object list (in separate output directories, so the
+# series' build and config are left alone) and kept in $CACHE.
+base_warnings() { # compiler(gcc|clang) objs... -> stdout
+	local cc=$1; shift
+	local key objs="" o
+	for o in "$@"; do
+		git -C "$SRC" cat-file -e "base:${o%.o}.c" 2>/dev/null && objs+="$o "
+	done
+	key=$(echo "$cc $(cc_version_"$cc") $objs" | sha1sum | cut -c1-16)
+	local cached=$CACHE/w1-base/$cc-$key.txt
+	if [ ! -f "$cached" ]; then
+		mkdir -p "$CACHE/w1-base"
+		git -C "$SRC" checkout -q base || return 1
+		(
+			OUT=$WORK/build-w1base-$cc
+			"$TOP/scripts/config.sh" --bisect >/dev/null 2>&1 || exit 1
+			if [ "$cc" = clang ]; then make_clang -s olddefconfig >/dev/null 2>&1 &&
+				make_clang -s -k W=1 $objs 2>&1
+			else make_kernel -s -k W=1 $objs 2>&1; fi
+		) | warnings >"$cached.tmp"
+		git -C "$SRC" checkout -q series
+		mv "$cached.tmp" "$cached"
+	fi
+	cat "$cached"
+}
+cc_version_gcc() { gcc --version | head -1; }
+cc_version_clang() { "clang-$CLANG_VER" --version | head -1; }
+
+w1_check() { # id compiler make-fn
+	local id=$1 cc=$2 t new rc
+	t=$(date +%s)
+	if [ -z "$W1_OBJS" ]; then record FAIL "$id" "no object of the series is built by the gate config"; return; fi
+	if [ "$cc" = clang ]; then
+		mkdir -p "$WORK/build-clang"
+		cp "$OUT/.config" "$WORK/build-clang/.config"
+		(OUT=$WORK/build-clang; make_clang -s olddefconfig && make_clang -s W=1 $W1_OBJS) >"$ART/logs/$id.log" 2>&1
+	else
+		make_kernel -s W=1 $W1_OBJS >"$ART/logs/$id.log" 2>&1
+	fi
+	rc=$?
+	warnings <"$ART/logs/$id.log" >"$ART/$id-series.txt"
+	base_warnings "$cc" $W1_OBJS >"$ART/$id-base.txt"
+	new=$(comm -13 "$ART/$id-base.txt" "$ART/$id-series.txt")
+	echo "$(($(date +%s) - t)) step $id" >>"$TIMES"
+	if [ $rc != 0 ]; then record FAIL "$id" "W=1 build failed, log: $ART/logs/$id.log"
+	elif [ -n "$new" ]; then record FAIL "$id" "new warnings: $(echo "$new" | head -3 | tr '\n' ' ')"
+	else record PASS "$id" "$(echo $W1_OBJS | wc -w) objects, no new warning"; fi
+}
+if [ $KERNEL_OK = 1 ] && [ -n "$W1_FILES" ]; then
+	if [ -n "$W1_HOLES" ]; then
+		record FAIL w1/coverage "touched but not compiled by the gate config: $W1_HOLES"
+	else
+		record PASS w1/coverage "$(echo $W1_FILES | wc -w) touched .c files compiled${W1_OTHER:+; other arches (cross builds): $W1_OTHER}"
+	fi
+	w1_check w1 gcc
+	if command -v "clang-$CLANG_VER" >/dev/null; then
+		w1_check clang-w1 clang
+	else
+		record FAIL clang-w1 "clang-$CLANG_VER is not installed (scripts/deps.sh installs it)"
+	fi
 	git -C "$SRC" checkout -q series
-	make_kernel -s W=1 $objs >"$ART/logs/w1.log" 2>&1
-	w1rc=$?
-	warnings <"$ART/logs/w1.log" >"$ART/w1-series.txt"
-	new=$(comm -13 "$ART/w1-base.txt" "$ART/w1-series.txt" 2>/dev/null)
-	if [ $w1rc != 0 ]; then record FAIL w1 "W=1 build failed, log: $ART/logs/w1.log"
-	elif [ -n "$new" ]; then record FAIL w1 "new warnings: $(echo "$new" | head -3 | tr '\n' ' ')"
-	else record PASS w1 "$(echo $objs | wc -w) objects"; fi
-	# kernel-doc on every touched C file and header
-	kd_new=""
+fi
+kd_norm() { sed -E "s#$1:[0-9]+#FILE#g; s#$1#FILE#g" | sort -u; }
+kernel_doc() {
+	local kd_new="" f a b d
 	for f in $(touched base series -- '*.c' '*.h' | grep -v '^tools/'); do
 		[ -f "$SRC/$f" ] || continue
 		a=$(git -C "$SRC" show "base:$f" 2>/dev/null >"$ART/kd.tmp" &&
@@ -139,25 +274,31 @@ if [ -n "$W1_FILES" ]; then
 		[ -n "$d" ] && kd_new+="$f: $(echo "$d" | head -2 | tr '\n' ' ') "
 	done
 	rm -f "$ART/kd.tmp"
-	if [ -n "$kd_new" ]; then record FAIL kernel-doc "$kd_new"; else record PASS kernel-doc; fi
+	[ -z "$kd_new" ] || { echo "$kd_new"; return 1; }
+}
+step kernel-doc kernel_doc
+
+# 7. The posting: make send's dry run with a throwaway identity, and the
+#    cover letter's patch count and diffstat against the queue.
+stage send
+if [ -x "$TOP/scripts/send.sh" ]; then
+	step send/dry-run "$TOP/scripts/send.sh" --check
 fi
 
-# The builds along the queue ran syncconfig at commits that lack options the
-# series adds (which drops them): regenerate and verify the config of the
-# full series, then build the kernel that boots.
-step config/final "$TOP/scripts/config.sh" || summary
-KERNEL_OK=0
-step build/final "$TOP/scripts/build.sh" && KERNEL_OK=1
-
-# 7. Selftests (static, against the patched headers), then QEMU. Never boot
-#    a stale kernel: the last build of the series must have succeeded.
+# 8. Selftests (static, against the patched headers), then QEMU.
+stage boot
 if [ $KERNEL_OK != 1 ]; then
 	record FAIL boot "not booted: the kernel of the full series did not build"
 	summary
 fi
+[ "$(git -C "$SRC" rev-parse HEAD)" = "$SERIES_HEAD" ] || { record FAIL tree "work/linux is not at the series"; summary; }
 step selftests-build "$TOP/scripts/selftests.sh" || summary
+t=$(date +%s)
 "$TOP/scripts/qemu.sh" gate "$TOP/selftests/list" >"$ART/logs/qemu.log" 2>&1
+echo "$(($(date +%s) - t)) step qemu" >>"$TIMES"
 python3 "$TOP/scripts/results.py" "$ART/serial-gate.log" \
 	"$SRC/tools/testing/kunit/kunit.py" "$TOP/selftests/baseline" \
-	"$TOP/selftests/list" | while read -r st id rest; do record "$st" "$id" $rest; done
+	"$TOP/selftests/list" --config "$OUT/.config" --suites "$TOP/config/kunit.suites" \
+	>"$ART/boot.results" 2>"$ART/logs/results.log" || record FAIL results "results.py failed: $(tail -n 1 "$ART/logs/results.log")"
+while read -r st id rest; do record "$st" "$id" $rest; done <"$ART/boot.results"
 summary

@@ -25,3 +25,15 @@ make_kernel() {
 	fi
 	make -C "$SRC" O="$OUT" -j"$JOBS" "${cc[@]}" "$@"
 }
+
+# The same with Debian's clang-19 and the LLVM tools (LLVM=-19).
+CLANG_VER=${CLANG_VER:-19}
+make_clang() {
+	local cc=()
+	if command -v ccache >/dev/null 2>&1; then
+		export CCACHE_DEPEND=1 CCACHE_BASEDIR=$WORK
+		export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+		cc=(CC="ccache clang-$CLANG_VER")
+	fi
+	make -C "$SRC" O="$OUT" -j"$JOBS" LLVM=-"$CLANG_VER" "${cc[@]}" "$@"
+}

@@ -25,9 +25,12 @@ grep -aE 'HUGE_PMD (on|off): pre-fault' "$serial" | sed 's/^# /  /' ||
 echo
 echo "== results"
 python3 "$TOP/scripts/results.py" "$serial" "$SRC/tools/testing/kunit/kunit.py" \
-	"$TOP/selftests/baseline" "$TOP/selftests/demo.list" | tee "$ART/demo.results" |
-	grep -v '^PASS kunit/' | sed 's/^/  /'
-k=$(grep -c ' kunit/' "$ART/demo.results" || true)
-kf=$(grep -c '^FAIL kunit/' "$ART/demo.results" || true)
-echo "  KUnit: $k cases, $kf failed"
+	"$TOP/selftests/baseline" "$TOP/selftests/demo.list" \
+	--config "$OUT/.config" --suites "$TOP/config/kunit.suites" >"$ART/demo.results" ||
+	die "results.py could not read $serial"
+grep -v '^PASS kunit/' "$ART/demo.results" | sed 's/^/  /'
+k=$(grep -cE '^(PASS|FAIL|SKIP) kunit/[^/ ]+/' "$ART/demo.results" || true)
+kf=$(grep -cE '^FAIL kunit/' "$ART/demo.results" || true)
+echo "  KUnit: $k cases reported, $kf failing records"
+[ "$k" -gt 0 ] || echo "  (no KUnit case reported: see the FAIL kunit/ records above)"
 ! grep -q '^FAIL' "$ART/demo.results"
