@@ -6,7 +6,8 @@ Usage: results.py SERIAL_LOG KUNIT_PY BASELINE LIST [--config DOTCONFIG]
 
 Prints one record per line: "<PASS|FAIL|SKIP> <id> [detail]", for
   - boot: the guest booted and reached the end of its run (@@DONE),
-  - kunit/<suite>/<case>: every KUnit case, parsed by the tree's kunit.py,
+  - kunit/<suite>/<case>: every KUnit case, parsed by the tree's kunit.py
+    from the kernel's part of the log (before the first selftest),
   - kunit/<suite>: only when a suite is missing, crashed, reported fewer
     cases than its KTAP plan declared or had parse errors (FAIL),
   - kunit/parse: FAIL when kunit.py could not parse the log,
@@ -33,6 +34,10 @@ BAD_DMESG = re.compile(
     r"suspicious RCU usage|bad unlock balance|"
     r"lockdep is turned off|held lock freed|"
     r"INFO: task .* blocked|soft lockup|hard LOCKUP")
+# Where the kernel's part of the serial log ends: the first selftest or,
+# without selftests, the taint line and the dmesg dump.
+KERNEL_PART_END = re.compile(
+    r"@@(START|TIMEOUT|RESULT|TAINT|DMESG-BEGIN|DONE)\b")
 # W(9) D(7) B(5) L(14); N(18) is set by KUnit itself and is fine.
 BAD_TAINT = (1 << 9) | (1 << 7) | (1 << 5) | (1 << 14)
 
@@ -73,14 +78,32 @@ def ktap_plans(lines):
     return plans
 
 
-def run_kunit_parse(kunit_py, log_path):
-    """Run 'kunit.py parse --json=FILE LOG'; return (exit code, tree|None)."""
+def kernel_part(lines):
+    """The serial log up to the first selftest: the kernel's own output.
+
+    KUnit runs before /init; what follows the first selftest marker is
+    selftest output (kvm_binary_stats_test prints its own "TAP version 13"
+    and "ok N vmN" lines, which kunit.py would take for KUnit results when
+    the kernel printed no KTAP) and the dmesg dump, which repeats the KTAP.
+    """
+    for i, line in enumerate(lines):
+        if KERNEL_PART_END.match(line):
+            return lines[:i]
+    return lines
+
+
+def run_kunit_parse(kunit_py, lines):
+    """Run 'kunit.py parse --json=FILE' on LINES; return (exit code, tree
+    or None, output)."""
     with tempfile.TemporaryDirectory() as d:
+        lpath = os.path.join(d, "kernel.log")
+        with open(lpath, "w", encoding="utf-8", errors="replace") as f:
+            f.write("".join(l + "\n" for l in lines))
         jpath = os.path.join(d, "kunit.json")
         # kunit.py chdirs into the kernel tree: every path must be absolute.
         proc = subprocess.run(
             [sys.executable, os.path.abspath(kunit_py), "parse",
-             f"--json={jpath}", os.path.abspath(log_path)],
+             f"--json={jpath}", lpath],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
             with open(jpath) as f:
@@ -90,13 +113,22 @@ def run_kunit_parse(kunit_py, log_path):
     return proc.returncode, tree, proc.stdout
 
 
-def kunit_records(log_path, lines, kunit_py, expected):
+def last_words(output):
+    """kunit.py's last line that says something: its summary ("Testing
+    complete. ...") or its error, not where it stored the JSON."""
+    said = [re.sub(r"^\[\d\d:\d\d:\d\d\] ", "", l).strip()
+            for l in output.splitlines()]
+    said = [l for l in said if l and not l.startswith("Test results stored")]
+    return (said or ["no output"])[-1][:160]
+
+
+def kunit_records(lines, kunit_py, expected):
     recs = []
-    rc, tree, output = run_kunit_parse(kunit_py, log_path)
-    has_ktap = any("KTAP version" in l or "TAP version" in l for l in lines)
+    lines = kernel_part(lines)
+    rc, tree, output = run_kunit_parse(kunit_py, lines)
     if tree is None or rc not in (0, 1):
-        why = (output.strip().splitlines() or ["no output"])[-1][:160]
-        recs.append(("FAIL", "kunit/parse", f"kunit.py exited {rc}: {why}"))
+        recs.append(("FAIL", "kunit/parse",
+                     f"kunit.py exited {rc}: {last_words(output)}"))
         tree = {}
     plans = ktap_plans(lines)
     reported = set()
@@ -150,14 +182,16 @@ def kunit_records(log_path, lines, kunit_py, expected):
         recs.append(("PASS" if ok else "FAIL", "kunit/suites",
                      f"{len(expected) - len(missing)} of {len(expected)} "
                      f"expected suites reported"))
-    # kunit.py exits 1 for failing cases (recorded above) and for a log
-    # without KTAP (fine only when no suite is expected). Any other exit 1
-    # is something the records do not show yet.
+    # kunit.py exits 1 for failing cases (recorded above) and for a run
+    # that reported nothing: no KTAP at all, or KUnit built in without a
+    # suite ("KTAP version 1" + "1..0"); fine only when no suite is
+    # expected. Any other exit 1 is something the records do not show yet.
+    empty_run = not tree.get("sub_groups") and not tree.get("test_cases")
     if rc == 1 and tree and not bad_cases and not missing and \
-            not (not has_ktap and not expected):
+            not (empty_run and not expected):
         recs.append(("FAIL", "kunit/parse",
                      "kunit.py reported a failure the records do not show: "
-                     + (output.strip().splitlines() or [""])[-1][:160]))
+                     + last_words(output)))
     return recs
 
 
@@ -186,7 +220,9 @@ def selftest_records(lines, baseline_path, list_path):
             reason = skip_reason(lines, name)
             recs.append(("SKIP", f"selftest/{name}",
                          f"skipped by the test: {reason} ({detail})"))
-        elif base in ("tcg-fail", "flaky"):
+        elif base in ("tcg-fail", "flaky") and res != "missing":
+            # A known TCG failure is excused; a guest that died before the
+            # test reported is not (the test may be what killed it).
             recs.append(("SKIP", f"selftest/{name}",
                          f"{res} ({detail}); known {base} on the baseline: "
                          f"{why}"))
@@ -197,19 +233,43 @@ def selftest_records(lines, baseline_path, list_path):
     return recs
 
 
+# How a skipping test says why, most specific first:
+SKIP_WORDS = [
+    # kselftest.h: ksft_exit_skip() -> "1..0 # SKIP <msg>" or, after a plan,
+    # "ok N # SKIP <msg>"; KVM's TEST_REQUIRE() passes "- Requirement not
+    # met: <cond>"; kselftest_harness.h SKIP() -> "#      SKIP      <msg>".
+    re.compile(r"#\s*SKIP\b(?:\s+-)?\s*(\S.*)"),
+    # KVM's print_skip(): "<msg>, skipping test"; older "<msg> - Skipping test"
+    re.compile(r"^\s*(\S.*?)\s*(?:,|\s-)\s*[Ss]kipping test\b"),
+    # "Skipping test: <msg>", "SKIP: <msg>"
+    re.compile(r"(?:\bSKIP|[Ss]kipping(?: test)?)\s*[:-]\s*(\S.*)"),
+]
+
+
 def skip_reason(lines, name):
-    """The test's own words for a skip, from its output after @@START."""
+    """The test's own words for a skip, from its output after @@START.
+
+    The last line that states a reason wins (the one printed on the way
+    out); without one, the test's last line of output (a bare
+    fprintf(stderr, ...); exit(KSFT_SKIP))."""
+    start = f"@@START {name}"
     try:
-        i = lines.index(f"@@START {name}")
-    except ValueError:
+        i = next(n for n, l in enumerate(lines) if l.strip() == start)
+    except StopIteration:
         return "no reason printed"
+    out = []
     for line in lines[i + 1:]:
-        if line.startswith("@@RESULT "):
+        if line.startswith(f"@@RESULT {name} ") or \
+                line.startswith("@@START "):
             break
-        m = re.search(r"(?:SKIP|[Ss]kip(?:ping)?)\b:?\s*(.*)", line)
-        if m:
-            return (m.group(1) or line).strip()[:160]
-    return "no reason printed"
+        if line.strip() and not line.startswith("@@"):
+            out.append(line.strip())
+    for line in reversed(out):
+        for pat in SKIP_WORDS:
+            m = pat.search(line)
+            if m:
+                return m.group(1).strip()[:160]
+    return f"last output: {out[-1][:160]}" if out else "no reason printed"
 
 
 def dmesg_record(lines):
@@ -220,14 +280,15 @@ def dmesg_record(lines):
     except ValueError:
         dmesg = lines  # no dump: look at the whole console log
     hits = [l for l in dmesg if BAD_DMESG.search(l)]
-    taint = next((l.split()[1] for l in lines if l.startswith("@@TAINT ")),
-                 None)
+    taint = next((l[len("@@TAINT"):].strip() for l in lines
+                  if l.startswith("@@TAINT")), None)
     try:
         bad_taint = taint is not None and int(taint) & BAD_TAINT
     except ValueError:
         bad_taint, taint = True, f"unreadable ({taint})"
     if hits or bad_taint or taint is None:
-        why = hits[0].strip() if hits else f"taint={taint}"
+        why = hits[0].strip() if hits else \
+            f"taint={taint}" if taint is not None else "no @@TAINT line"
         return ("FAIL", "dmesg", why[:200])
     return ("PASS", "dmesg", f"taint={taint}")
 
@@ -243,7 +304,7 @@ def analyse(log_path, kunit_py, baseline_path, list_path,
                  "" if done else ("guest did not finish its run "
                                   "(panic or timeout)" if booted
                                   else "guest did not boot")))
-    recs += kunit_records(log_path, lines, kunit_py,
+    recs += kunit_records(lines, kunit_py,
                           expected_suites(suites_path, config_path))
     recs += selftest_records(lines, baseline_path, list_path)
     recs.append(dmesg_record(lines))
