@@ -142,14 +142,19 @@ cross_build() { # arch cross-prefix
 	fi
 	OUT=$o CROSS_COMPILE=$cross make_kernel ARCH="$arch" CROSS_COMPILE="$cross" -s "arch/$arch/kvm/"
 }
-bisect_build() {
-	"$TOP/scripts/config.sh" --bisect && "$TOP/scripts/build.sh" vmlinux
+bisect_build() { # reconfigure?
+	if [ "$1" = 1 ]; then "$TOP/scripts/config.sh" --bisect || return 1; fi
+	"$TOP/scripts/build.sh" vmlinux
 }
 for i in "${!COMMITS[@]}"; do
 	c=${COMMITS[$i]} p=${SERIES[$i]}
 	git -C "$SRC" checkout -q --detach "$c"
-	step "build/$p" bisect_build
 	files=$(touched "$c~1" "$c")
+	# The config is regenerated at the first commit and wherever a commit
+	# changes Kconfig or the fragments; elsewhere it is the same config.
+	reconf=0
+	{ [ "$i" = 0 ] || echo "$files" | grep -qE '(^|/)Kconfig|^kernel/configs/|^arch/x86/configs/'; } && reconf=1
+	step "build/$p" bisect_build $reconf
 	if echo "$files" | grep -qE '^(virt/kvm/|include/linux/kvm)'; then
 		step "cross-arm64/$p" cross_build arm64 aarch64-linux-gnu-
 		step "cross-riscv/$p" cross_build riscv riscv64-linux-gnu-
