@@ -89,12 +89,14 @@ HPY=/usr/bin/python3
 if "$HPY" -m pytest -q -p no:cacheprovider --junitxml="$ART/harness.xml" "$TOP/tests" \
 	>"$ART/logs/harness.log" 2>&1 || [ -s "$ART/harness.xml" ]; then
 	"$HPY" - "$ART/harness.xml" <<'PY' | while read -r st id rest; do record "$st" "$id" $rest; done
-import sys, xml.etree.ElementTree as ET
+import sys
+import xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 n = 0
 for tc in root.iter("testcase"):
     n += 1
     name = f"harness/{tc.get('classname', '').split('.')[-1]}.{tc.get('name')}"
+    name = "".join(c if c.isalnum() or c in "/._-[]" else "_" for c in name)[:120]
     bad = tc.find("failure")
     if bad is None:
         bad = tc.find("error")
