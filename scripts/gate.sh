@@ -64,17 +64,30 @@ step() {
 }
 
 mapfile -t SERIES < <(grep -vE '^\s*(#|$)' "$PATCHES/series")
+# Leave the tree on its branch whatever happens (the builds along the queue
+# and the base W=1 check out other commits; an interrupted gate must not
+# leave a detached HEAD that looks like unexported work).
+restore_tree() {
+	[ -d "$SRC/.git" ] && git -C "$SRC" rev-parse -q --verify series >/dev/null &&
+		git -C "$SRC" checkout -q series 2>/dev/null
+	return 0
+}
+trap restore_tree EXIT
+trap 'restore_tree; exit 130' INT TERM
 
 # 1. Base and queue.
 stage apply
 step base/sha256 "$TOP/scripts/fetch-base.sh" || summary
 if ! "$TOP/scripts/tree.sh" >"$ART/logs/tree.log" 2>&1; then
 	bad=$(sed -n 's/^error: patch does not apply: //p' "$ART/logs/tree.log")
-	for p in "${SERIES[@]}"; do
-		if [ "$p" = "$bad" ]; then record FAIL "apply/$p" "git am failed"; break; fi
-		record PASS "apply/$p"
-	done
-	[ -n "$bad" ] || record FAIL tree "$(tail -n 3 "$ART/logs/tree.log" | tr '\n' ' ')"
+	if [ -n "$bad" ]; then
+		for p in "${SERIES[@]}"; do
+			if [ "$p" = "$bad" ]; then record FAIL "apply/$p" "git am failed"; break; fi
+			record PASS "apply/$p"
+		done
+	else
+		record FAIL tree "$(tail -n 3 "$ART/logs/tree.log" | tr '\n' ' ')"
+	fi
 	summary
 fi
 for p in "${SERIES[@]}"; do record PASS "apply/$p"; done
