@@ -3,7 +3,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all run check deps base tree config build selftests boot export \
-	queue-status clean distclean help
+	queue-status send clean distclean help
 
 help:
 	@echo "make run           main job: build the patched kernel + selftests, boot in QEMU, show the feature"
@@ -14,6 +14,9 @@ help:
 	@echo "make build         build the kernel only (work/build)"
 	@echo "make selftests     build the KVM selftests only"
 	@echo "make boot          boot the built kernel and run selftests/list (no static checks)"
+	@echo "make send          mails of the queue re-signed by you in work/send/vN/, git send-email --dry-run;"
+	@echo "                   V=N version (default 1), PREV=<rev of this repo> previous version for the"
+	@echo "                   range-diff (V>=2 default: newest commit whose patches/ differ), SEND=1 really send"
 
 all: run
 
@@ -50,6 +53,9 @@ export:
 
 queue-status:
 	@$(S)/queue-status.sh
+
+send:
+	@V='$(V)' PREV='$(PREV)' SEND='$(SEND)' $(S)/send.sh
 
 clean:
 	rm -rf work/build work/build-* work/artifacts
