@@ -3,7 +3,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all run check deps base tree config build selftests boot export \
-	queue-status send clean distclean help
+	queue-status send mutants clean distclean help
 
 help:
 	@echo "make run           main job: build the patched kernel + selftests, boot in QEMU, show the feature"
@@ -14,6 +14,8 @@ help:
 	@echo "make build         build the kernel only (work/build)"
 	@echo "make selftests     build the KVM selftests only"
 	@echo "make boot          boot the built kernel and run selftests/list (no static checks)"
+	@echo "make mutants       apply each known-bad change in mutants/ to a scratch worktree, build, boot,"
+	@echo "                   report whether the gate caught it (M=name to run one)"
 	@echo "make send          mails of the queue re-signed by you in work/send/vN/, git send-email --dry-run;"
 	@echo "                   V=N version (default 1), PREV=<rev of this repo> previous version for the"
 	@echo "                   range-diff (V>=2 default: newest commit whose patches/ differ), SEND=1 really send"
@@ -44,9 +46,13 @@ run: deps
 check: deps
 	@$(S)/gate.sh
 
+mutants: deps
+	@$(S)/mutants.sh $(M)
+
 boot:
 	@$(S)/qemu.sh gate selftests/list && python3 $(S)/results.py work/artifacts/serial-gate.log \
-		work/linux/tools/testing/kunit/kunit.py selftests/baseline selftests/list
+		work/linux/tools/testing/kunit/kunit.py selftests/baseline selftests/list \
+		--config work/build/.config --suites config/kunit.suites
 
 export:
 	@$(S)/export.sh

@@ -4,7 +4,7 @@
 pkgs=(build-essential flex bison bc libelf-dev libssl-dev ccache git
       qemu-system-x86 busybox-static cpio gzip xz-utils python3 perl
       libnuma-dev gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu
-      python3-ply python3-git python3-pytest git-email
+      python3-ply python3-git python3-pytest git-email libmailtools-perl
       clang-19 lld-19 llvm-19)
 missing=()
 for p in "${pkgs[@]}"; do
