@@ -186,6 +186,10 @@ stage final-build
 KERNEL_OK=0
 step config "$TOP/scripts/config.sh" || summary
 step build/final "$TOP/scripts/build.sh" && KERNEL_OK=1
+# The booted kernel's config, kept: later steps build in other directories
+# and results.py derives the expected KUnit suites from it.
+FINAL_CONFIG=$ART/final.config
+cp "$OUT/.config" "$FINAL_CONFIG"
 if [ $KERNEL_OK = 1 ]; then
 	# Every KUnit option the config builds has its suites in
 	# config/kunit.suites, or a missing suite could not be noticed.
@@ -229,19 +233,25 @@ base_warnings() { # compiler(gcc|clang) objs... -> stdout
 		git -C "$SRC" cat-file -e "base:${o%.o}.c" 2>/dev/null && objs+="$o "
 	done
 	key=$(echo "$cc $(cc_version_"$cc") $objs" | sha1sum | cut -c1-16)
-	local cached=$CACHE/w1-base/$cc-$key.txt
+	local cached=$CACHE/w1-base/$cc-$key.txt bo=$WORK/build-w1base-$cc missing=""
 	if [ ! -f "$cached" ]; then
 		mkdir -p "$CACHE/w1-base"
 		git -C "$SRC" checkout -q base || return 1
+		for o in $objs; do rm -f "$bo/$o"; done
 		(
-			OUT=$WORK/build-w1base-$cc
-			"$TOP/scripts/config.sh" --bisect >/dev/null 2>&1 || exit 1
-			if [ "$cc" = clang ]; then make_clang -s olddefconfig >/dev/null 2>&1 &&
-				make_clang -s -k W=1 $objs 2>&1
-			else make_kernel -s -k W=1 $objs 2>&1; fi
-		) | warnings >"$cached.tmp"
+			export OUT=$bo # config.sh is a child: it must see this OUT
+			"$TOP/scripts/config.sh" --bisect || exit 1
+			if [ "$cc" = clang ]; then make_clang -s olddefconfig && make_clang -s -k W=1 $objs
+			else make_kernel -s -k W=1 $objs; fi
+		) >"$ART/logs/w1-base-$cc.log" 2>&1
 		git -C "$SRC" checkout -q series
-		mv "$cached.tmp" "$cached"
+		# A base that did not build would give "no warnings": never cache that.
+		for o in $objs; do [ -f "$bo/$o" ] || missing+="$o "; done
+		if [ -n "$missing" ]; then
+			echo "base W=1 ($cc) did not build: $missing (log: $ART/logs/w1-base-$cc.log)" >&2
+			return 1
+		fi
+		warnings <"$ART/logs/w1-base-$cc.log" >"$cached"
 	fi
 	cat "$cached"
 }
@@ -252,19 +262,28 @@ w1_check() { # id compiler make-fn
 	local id=$1 cc=$2 t new rc
 	t=$(date +%s)
 	if [ -z "$W1_OBJS" ]; then record FAIL "$id" "no object of the series is built by the gate config"; return; fi
+	local lost=""
 	if [ "$cc" = clang ]; then
+		# The final config, with clang: every requested symbol must hold
+		# here too, or W=1 would compile the objects with options off.
 		mkdir -p "$WORK/build-clang"
-		cp "$OUT/.config" "$WORK/build-clang/.config"
+		cp "$FINAL_CONFIG" "$WORK/build-clang/.config"
 		(OUT=$WORK/build-clang; make_clang -s olddefconfig && make_clang -s W=1 $W1_OBJS) >"$ART/logs/$id.log" 2>&1
+		rc=$?
+		for sym in $(grep -hoE '^CONFIG_[A-Z0-9_]+=y' "$TOP"/config/*.config | cut -d= -f1); do
+			grep -qx "$sym=y" "$WORK/build-clang/.config" || lost+="$sym "
+		done
 	else
 		make_kernel -s W=1 $W1_OBJS >"$ART/logs/$id.log" 2>&1
+		rc=$?
 	fi
-	rc=$?
 	warnings <"$ART/logs/$id.log" >"$ART/$id-series.txt"
-	base_warnings "$cc" $W1_OBJS >"$ART/$id-base.txt"
+	base_warnings "$cc" $W1_OBJS >"$ART/$id-base.txt" 2>>"$ART/logs/$id.log" || rc=base
 	new=$(comm -13 "$ART/$id-base.txt" "$ART/$id-series.txt")
 	echo "$(($(date +%s) - t)) step $id" >>"$TIMES"
-	if [ $rc != 0 ]; then record FAIL "$id" "W=1 build failed, log: $ART/logs/$id.log"
+	if [ -n "$lost" ]; then record FAIL "$id" "the $cc config drops requested symbols: $lost"
+	elif [ $rc = base ]; then record FAIL "$id" "the base objects did not build: $(tail -n 1 "$ART/logs/$id.log")"
+	elif [ $rc != 0 ]; then record FAIL "$id" "W=1 build failed, log: $ART/logs/$id.log"
 	elif [ -n "$new" ]; then record FAIL "$id" "new warnings: $(echo "$new" | head -3 | tr '\n' ' ')"
 	else record PASS "$id" "$(echo $W1_OBJS | wc -w) objects, no new warning"; fi
 }
@@ -318,7 +337,7 @@ t=$(date +%s)
 echo "$(($(date +%s) - t)) step qemu" >>"$TIMES"
 python3 "$TOP/scripts/results.py" "$ART/serial-gate.log" \
 	"$SRC/tools/testing/kunit/kunit.py" "$TOP/selftests/baseline" \
-	"$TOP/selftests/list" --config "$OUT/.config" --suites "$TOP/config/kunit.suites" \
+	"$TOP/selftests/list" --config "$FINAL_CONFIG" --suites "$TOP/config/kunit.suites" \
 	>"$ART/boot.results" 2>"$ART/logs/results.log" || record FAIL results "results.py failed: $(tail -n 1 "$ART/logs/results.log")"
 while read -r st id rest; do record "$st" "$id" $rest; done <"$ART/boot.results"
 summary
