@@ -192,13 +192,19 @@ FINAL_CONFIG=$ART/final.config
 cp "$OUT/.config" "$FINAL_CONFIG"
 if [ $KERNEL_OK = 1 ]; then
 	# Every KUnit option the config builds has its suites in
-	# config/kunit.suites, or a missing suite could not be noticed.
-	unlisted=""
+	# config/kunit.suites, or a missing suite could not be noticed; and
+	# every option listed there is built, or its suites would silently
+	# not be expected (a config that lost the option is a failure).
+	unlisted="" off=""
 	for o in $(grep -oE '^CONFIG_[A-Z0-9_]*KUNIT_TEST=y' "$OUT/.config" | cut -d= -f1); do
 		awk -v o="$o" '$2 == o { f = 1 } END { exit !f }' "$TOP/config/kunit.suites" || unlisted+="$o "
 	done
+	for o in $(awk '!/^[[:space:]]*(#|$)/ { print $2 }' "$TOP/config/kunit.suites" | sort -u); do
+		grep -qx "$o=y" "$OUT/.config" || off+="$o "
+	done
 	if [ -n "$unlisted" ]; then record FAIL kunit/expected "no suites listed in config/kunit.suites for: $unlisted"
-	else record PASS kunit/expected "$(grep -cvE '^\s*(#|$)' "$TOP/config/kunit.suites") suites listed"; fi
+	elif [ -n "$off" ]; then record FAIL kunit/expected "not set in the booted config, so its suites cannot run: $off"
+	else record PASS kunit/expected "$(grep -cvE '^\s*(#|$)' "$TOP/config/kunit.suites") suites listed, their options set"; fi
 fi
 
 # 6. W=1 (gcc, then clang) and kernel-doc on everything the series touches,
@@ -221,7 +227,9 @@ for f in $W1_FILES; do
 	fi
 done
 W1_OBJS=$(echo "$W1_OBJS" | tr ' ' '\n' | sort -u | tr '\n' ' ')
-warnings() { grep -E 'warning:' | sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u; }
+# gcc/clang "file:L:C: warning: ..." and W=1's kernel-doc "Warning: file:L ...",
+# without line numbers (they move between the base and the series).
+warnings() { grep -iE 'warning:' | sed -E 's/:[0-9]+:[0-9]+:/:/; s/^(Warning: [^ ]+):[0-9]+ /\1 /' | sort -u; }
 
 # Warnings of the base: the base never changes, so they are computed once
 # per compiler and object list (in separate output directories, so the
