@@ -58,7 +58,7 @@ for n in $(seq $((have + 1)) "$target"); do
 	arch/x86/virt/*|arch/x86/include/asm/tdx.h) prefix="x86/virt/tdx:" ;;
 	*) prefix="KVM: x86:" ;;
 	esac
-	git -C "$SRC" add "$f"
+	git -C "$SRC" add -f "$f"
 	git -C "$SRC" commit -q -s -m "$prefix Add synthetic patch $n for gate timing" -m \
 "Measure the gate at the queue size the series will reach.  This patch
 exists only in a scratch clone; it adds one comment line to
