@@ -51,7 +51,7 @@ for n in $(seq $((have + 1)) "$target"); do
 	f=${mix[$((i % ${#mix[@]}))]}
 	i=$((i + 1))
 	[ -f "$SRC/$f" ] || die "$f does not exist in the tree"
-	echo "/* gate timing simulation: synthetic patch $n */" >>"$SRC/$f"
+	printf '\n/* gate timing simulation: synthetic patch %s */\n' "$n" >>"$SRC/$f"
 	case "$f" in
 	tools/*) prefix="KVM: selftests:" ;;
 	virt/*|include/linux/*) prefix="KVM:" ;;
