@@ -214,13 +214,18 @@ W1_FILES=$(touched base series -- '*.c' | grep -v '^tools/')
 # Objects to compile: the .o of each touched .c that the config builds, or
 # of the file that #includes it. A touched x86 or generic file that the
 # gate config does not compile at all is a coverage hole and fails.
+# What the final kernel links, from its thin archive: an object file left
+# in the build directory by an earlier config does not count.
 W1_OBJS="" W1_HOLES="" W1_OTHER=""
+LINKED=$ART/linked-objects.txt
+ar t "$OUT/vmlinux.a" 2>/dev/null | sed "s#^$OUT/##" | sort -u >"$LINKED"
+linked() { grep -qxF "$1" "$LINKED"; }
 for f in $W1_FILES; do
 	[ -f "$SRC/$f" ] || continue
 	case "$f" in arch/x86/*|arch/*/include/*) ;; arch/*) W1_OTHER+="$f "; continue ;; esac
-	if [ -f "$OUT/${f%.c}.o" ]; then W1_OBJS+="${f%.c}.o "; continue; fi
+	if linked "${f%.c}.o"; then W1_OBJS+="${f%.c}.o "; continue; fi
 	inc=$(cd "$SRC" && grep -lE "^#include \"$(basename "$f")\"" "$(dirname "$f")"/*.c 2>/dev/null | head -1)
-	if [ -n "$inc" ] && [ -f "$OUT/${inc%.c}.o" ]; then
+	if [ -n "$inc" ] && linked "${inc%.c}.o"; then
 		W1_OBJS+="${inc%.c}.o "
 	else
 		W1_HOLES+="$f "
