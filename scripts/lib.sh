@@ -16,24 +16,23 @@ log() { echo "== $*" >&2; }
 
 # ccache, when installed. Direct mode with depend mode keeps cold builds as
 # cheap as plain ones; BASEDIR makes the absolute paths of O= builds hit.
+# Sets CCACHE_CC to the CC= argument for compiler $1 (empty without ccache);
+# not a $(...) subshell, so that the exports reach make.
+ccache_cc() {
+	CCACHE_CC=()
+	command -v ccache >/dev/null 2>&1 || return 0
+	export CCACHE_DEPEND=1 CCACHE_BASEDIR=$WORK
+	export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+	CCACHE_CC=(CC="ccache $1")
+}
 make_kernel() {
-	local cc=()
-	if command -v ccache >/dev/null 2>&1; then
-		export CCACHE_DEPEND=1 CCACHE_BASEDIR=$WORK
-		export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
-		cc=(CC="ccache ${CROSS_COMPILE:-}gcc")
-	fi
-	make -C "$SRC" O="$OUT" -j"$JOBS" "${cc[@]}" "$@"
+	ccache_cc "${CROSS_COMPILE:-}gcc"
+	make -C "$SRC" O="$OUT" -j"$JOBS" "${CCACHE_CC[@]}" "$@"
 }
 
 # The same with Debian's clang-19 and the LLVM tools (LLVM=-19).
 CLANG_VER=${CLANG_VER:-19}
 make_clang() {
-	local cc=()
-	if command -v ccache >/dev/null 2>&1; then
-		export CCACHE_DEPEND=1 CCACHE_BASEDIR=$WORK
-		export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
-		cc=(CC="ccache clang-$CLANG_VER")
-	fi
-	make -C "$SRC" O="$OUT" -j"$JOBS" LLVM=-"$CLANG_VER" "${cc[@]}" "$@"
+	ccache_cc "clang-$CLANG_VER"
+	make -C "$SRC" O="$OUT" -j"$JOBS" LLVM=-"$CLANG_VER" "${CCACHE_CC[@]}" "$@"
 }
