@@ -185,7 +185,25 @@ git -C "$SRC" checkout -q series
 stage final-build
 KERNEL_OK=0
 step config "$TOP/scripts/config.sh" || summary
-step build/final "$TOP/scripts/build.sh" && KERNEL_OK=1
+# The code under review is compiled, not fetched: the objects of the .c
+# files the series touches (and of files that #include them) are rebuilt
+# with CCACHE_RECACHE, so a wrong cache entry (one was seen: a KUnit test
+# object from an earlier, deliberately broken run) cannot reach the
+# booted kernel. Objects that only include a touched header still come
+# from the cache, keyed on that header's content.
+fresh_build() {
+	local f inc n=0
+	for f in $(touched base series -- '*.c' | grep -v '^tools/'); do
+		[ -f "$SRC/$f" ] || continue
+		rm -f "$OUT/${f%.c}.o" && n=$((n + 1))
+		for inc in $(cd "$SRC" && grep -lE "^#include \"$(basename "$f")\"" "$(dirname "$f")"/*.c 2>/dev/null); do
+			rm -f "$OUT/${inc%.c}.o"
+		done
+	done
+	log "recompiling the objects of $n touched .c files without the cache"
+	CCACHE_RECACHE=1 "$TOP/scripts/build.sh"
+}
+step build/final fresh_build && KERNEL_OK=1
 # The booted kernel's config, kept: later steps build in other directories
 # and results.py derives the expected KUnit suites from it.
 FINAL_CONFIG=$ART/final.config
