@@ -25,14 +25,17 @@ ccache_cc() {
 	export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 	CCACHE_CC=(CC="ccache $1")
 }
+# Kernel builds take both cores: each one waits for /tmp/kbuild.lock, so
+# parallel sessions (worktrees, scripts/try.sh) queue instead of thrashing.
+KBUILD_LOCK=${KBUILD_LOCK:-/tmp/kbuild.lock}
 make_kernel() {
 	ccache_cc "${CROSS_COMPILE:-}gcc"
-	make -C "$SRC" O="$OUT" -j"$JOBS" "${CCACHE_CC[@]}" "$@"
+	flock "$KBUILD_LOCK" make -C "$SRC" O="$OUT" -j"$JOBS" "${CCACHE_CC[@]}" "$@"
 }
 
 # The same with Debian's clang-19 and the LLVM tools (LLVM=-19).
 CLANG_VER=${CLANG_VER:-19}
 make_clang() {
 	ccache_cc "clang-$CLANG_VER"
-	make -C "$SRC" O="$OUT" -j"$JOBS" LLVM=-"$CLANG_VER" "${CCACHE_CC[@]}" "$@"
+	flock "$KBUILD_LOCK" make -C "$SRC" O="$OUT" -j"$JOBS" LLVM=-"$CLANG_VER" "${CCACHE_CC[@]}" "$@"
 }
