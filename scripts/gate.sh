@@ -191,14 +191,14 @@ step config "$TOP/scripts/config.sh" || summary
 # object from an earlier, deliberately broken run) cannot reach the
 # booted kernel. Objects that only include a touched header still come
 # from the cache, keyed on that header's content.
+# The .c files in the same directory that #include the .c file $1.
+includers() { (cd "$SRC" && grep -lE "^#include \"$(basename "$1")\"" "$(dirname "$1")"/*.c 2>/dev/null) || true; }
 fresh_build() {
 	local f inc n=0
 	for f in $(touched base series -- '*.c' | grep -v '^tools/'); do
 		[ -f "$SRC/$f" ] || continue
 		rm -f "$OUT/${f%.c}.o" && n=$((n + 1))
-		for inc in $(cd "$SRC" && grep -lE "^#include \"$(basename "$f")\"" "$(dirname "$f")"/*.c 2>/dev/null); do
-			rm -f "$OUT/${inc%.c}.o"
-		done
+		for inc in $(includers "$f"); do rm -f "$OUT/${inc%.c}.o"; done
 	done
 	log "recompiling the objects of $n touched .c files without the cache"
 	CCACHE_RECACHE=1 "$TOP/scripts/build.sh"
@@ -242,7 +242,7 @@ for f in $W1_FILES; do
 	[ -f "$SRC/$f" ] || continue
 	case "$f" in arch/x86/*|arch/*/include/*) ;; arch/*) W1_OTHER+="$f "; continue ;; esac
 	if linked "${f%.c}.o"; then W1_OBJS+="${f%.c}.o "; continue; fi
-	inc=$(cd "$SRC" && grep -lE "^#include \"$(basename "$f")\"" "$(dirname "$f")"/*.c 2>/dev/null | head -1)
+	inc=$(includers "$f" | head -1)
 	if [ -n "$inc" ] && linked "${inc%.c}.o"; then
 		W1_OBJS+="${inc%.c}.o "
 	else

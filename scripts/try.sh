@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Iterate on a kernel tree other than work/linux (a git worktree): configure
-# if needed, build, build the KVM selftests, boot in QEMU, print the records.
+# Iterate on a kernel tree other than work/linux (a git worktree): configure,
+# build, build the KVM selftests, boot in QEMU, print the records.
 #   SRC=/path/to/worktree OUT=/path/to/build ART=/path/to/artifacts scripts/try.sh [build-only]
 # LIST=file runs another selftest list (same format as selftests/list).
 # Kernel builds wait for the build lock (lib.sh), so parallel sessions queue.
