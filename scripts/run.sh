@@ -23,6 +23,11 @@ echo "== 2MB guest_memfd folios on a SW-protected VM (x86/private_mem_hugepage_t
 grep -aE 'HUGE_PMD (on|off): pre-fault' "$serial" | sed 's/^# /  /' ||
 	echo "  (no measurement in the log: did the test run?)"
 echo
+echo "== TDX through KVM's real code, against the TDX module model (KUnit kvm_tdx_mmu)"
+grep -aE '# mmu_[a-z0-9_]+: (map 1 GiB|remove 1 GiB|convert one 4KB|1000 4KB-accept|TDX maps private)' "$serial" |
+	sed -E 's/^[[:space:]]*# /  /' ||
+	echo "  (no figures in the log: did the kvm_tdx_mmu suite run?)"
+echo
 echo "== results"
 python3 "$TOP/scripts/results.py" "$serial" "$SRC/tools/testing/kunit/kunit.py" \
 	"$TOP/selftests/baseline" "$TOP/selftests/demo.list" \
