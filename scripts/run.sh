@@ -25,7 +25,7 @@ grep -aE 'HUGE_PMD (on|off): pre-fault' "$serial" | sed 's/^# /  /' ||
 echo
 echo "== TDX through KVM's real code, against the TDX module model (KUnit kvm_tdx_mmu)"
 grep -aE '# mmu_[a-z0-9_]+: (map 1 GiB|remove 1 GiB|convert one 4KB|1000 4KB-accept|TDX maps private)' "$serial" |
-	sed -E 's/^[[:space:]]*# /  /' ||
+	sed -E 's/^[[:space:]]*# /  /' | awk '!seen[$0]++' | grep . ||
 	echo "  (no figures in the log: did the kvm_tdx_mmu suite run?)"
 echo
 echo "== results"
