@@ -369,6 +369,7 @@ echo "$(($(date +%s) - t)) step qemu" >>"$TIMES"
 python3 "$TOP/scripts/results.py" "$ART/serial-gate.log" \
 	"$SRC/tools/testing/kunit/kunit.py" "$TOP/selftests/baseline" \
 	"$TOP/selftests/list" --config "$FINAL_CONFIG" --suites "$TOP/config/kunit.suites" \
+	--uts "$OUT/include/generated/utsversion.h" \
 	>"$ART/boot.results" 2>"$ART/logs/results.log" || record FAIL results "results.py failed: $(tail -n 1 "$ART/logs/results.log")"
 while read -r st id rest; do record "$st" "$id" $rest; done <"$ART/boot.results"
 summary

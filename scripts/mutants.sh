@@ -89,9 +89,13 @@ for name in "${names[@]}"; do
 				python3 "$TOP/scripts/results.py" "$ART/serial-mutant-$name.log" \
 					"$MSRC/tools/testing/kunit/kunit.py" "$TOP/selftests/baseline" "$list" \
 					--config "$OUT/.config" --suites "$TOP/config/kunit.suites" \
+					--uts "$OUT/include/generated/utsversion.h" \
 					>"$ART/mutant-$name.results" 2>>"$mlog"
-				fails=$(grep '^FAIL ' "$ART/mutant-$name.results")
-				if [ -n "$fails" ]; then
+				fails=$(grep '^FAIL ' "$ART/mutant-$name.results" || true)
+				if grep -q '^FAIL kernel' "$ART/mutant-$name.results"; then
+					# Another kernel booted: nothing was tested.
+					verdict="NOT TESTED: $(grep '^FAIL kernel' "$ART/mutant-$name.results")"
+				elif [ -n "$fails" ]; then
 					verdict="caught: $(echo "$fails" | head -3 | cut -d' ' -f2 | tr '\n' ' ')"
 					[ "$(echo "$fails" | wc -l)" -gt 3 ] && verdict+="(+$(($(echo "$fails" | wc -l) - 3)) more)"
 				else

@@ -293,8 +293,28 @@ def dmesg_record(lines):
     return ("PASS", "dmesg", f"taint={taint}")
 
 
+def kernel_record(lines, uts_path):
+    """The booted kernel must be the one built: its "Linux version" line
+    must carry UTS_VERSION from the build's utsversion.h (build number and
+    time).  A boot image can hold another kernel, e.g. when ccache serves
+    a stale piggy.o, and then every other record is about that kernel."""
+    try:
+        with open(uts_path) as f:
+            uts = re.search(r'UTS_VERSION "([^"]*)"', f.read()).group(1)
+    except (OSError, AttributeError):
+        return ("FAIL", "kernel", f"cannot read UTS_VERSION from {uts_path}")
+    booted = next((l for l in lines if "Linux version" in l), None)
+    if booted is None:
+        return ("FAIL", "kernel", "no 'Linux version' line in the log")
+    if uts in booted:
+        return ("PASS", "kernel", uts)
+    got = re.search(r"#\d+ SMP.*", booted)
+    return ("FAIL", "kernel", f"booted {got.group(0).strip() if got else '?'}"
+            f", built {uts}")
+
+
 def analyse(log_path, kunit_py, baseline_path, list_path,
-            config_path=None, suites_path=None):
+            config_path=None, suites_path=None, uts_path=None):
     with open(log_path, errors="replace") as f:
         lines = f.read().splitlines()
     recs = []
@@ -304,6 +324,8 @@ def analyse(log_path, kunit_py, baseline_path, list_path,
                  "" if done else ("guest did not finish its run "
                                   "(panic or timeout)" if booted
                                   else "guest did not boot")))
+    if uts_path:
+        recs.append(kernel_record(lines, uts_path))
     recs += kunit_records(lines, kunit_py,
                           expected_suites(suites_path, config_path))
     recs += selftest_records(lines, baseline_path, list_path)
@@ -319,9 +341,10 @@ def main(argv=None):
     ap.add_argument("list")
     ap.add_argument("--config", help="the kernel .config that was booted")
     ap.add_argument("--suites", help="config/kunit.suites")
+    ap.add_argument("--uts", help="the build's include/generated/utsversion.h")
     a = ap.parse_args(argv)
     for st, ident, detail in analyse(a.log, a.kunit_py, a.baseline, a.list,
-                                     a.config, a.suites):
+                                     a.config, a.suites, a.uts):
         print(f"{st} {ident}" + (f" {detail}" if detail else ""))
     return 0
 

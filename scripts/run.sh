@@ -31,7 +31,8 @@ echo
 echo "== results"
 python3 "$TOP/scripts/results.py" "$serial" "$SRC/tools/testing/kunit/kunit.py" \
 	"$TOP/selftests/baseline" "$TOP/selftests/demo.list" \
-	--config "$OUT/.config" --suites "$TOP/config/kunit.suites" >"$ART/demo.results" ||
+	--config "$OUT/.config" --suites "$TOP/config/kunit.suites" \
+	--uts "$OUT/include/generated/utsversion.h" >"$ART/demo.results" ||
 	die "results.py could not read $serial"
 grep -v '^PASS kunit/' "$ART/demo.results" | sed 's/^/  /'
 k=$(grep -cE '^(PASS|FAIL|SKIP) kunit/[^/ ]+/' "$ART/demo.results" || true)

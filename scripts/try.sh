@@ -16,7 +16,8 @@ LIST=${LIST:-$TOP/selftests/list}
 "$TOP/scripts/qemu.sh" gate "$LIST"
 python3 "$TOP/scripts/results.py" "$ART/serial-gate.log" "$SRC/tools/testing/kunit/kunit.py" \
 	"$TOP/selftests/baseline" "$LIST" \
-	--config "$OUT/.config" --suites "$TOP/config/kunit.suites" | tee "$ART/try.results" |
+	--config "$OUT/.config" --suites "$TOP/config/kunit.suites" \
+	--uts "$OUT/include/generated/utsversion.h" | tee "$ART/try.results" |
 	grep -v '^PASS kunit/[^ ]*/'
 echo "$(grep -c '^PASS' "$ART/try.results") passed, $(grep -c '^FAIL' "$ART/try.results") failed, $(grep -c '^SKIP' "$ART/try.results") skipped"
 ! grep -q '^FAIL' "$ART/try.results"

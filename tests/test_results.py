@@ -469,3 +469,18 @@ def test_cli(kunit_py):
 	assert 'PASS kunit/suites 2 of 2 expected suites reported' in out
 	assert out[-1] == 'PASS dmesg taint=262144'
 	assert len(out) == 1 + 6 + 1 + len(SELFTESTS) + 1
+
+
+# The kernel that booted ----------------------------------------------------
+
+def test_kernel_record(tmp_path):
+	with open(_test_data_path('serial_clean.log')) as f:
+		lines = f.read().splitlines()
+	uts = tmp_path / 'utsversion.h'
+	uts.write_text('#define UTS_VERSION "#1 SMP PREEMPT_DYNAMIC"\n')
+	assert results.kernel_record(lines, str(uts))[0] == 'PASS'
+	uts.write_text('#define UTS_VERSION "#2 SMP PREEMPT_DYNAMIC"\n')
+	st, ident, detail = results.kernel_record(lines, str(uts))
+	assert (st, ident) == ('FAIL', 'kernel') and 'built #2' in detail
+	assert results.kernel_record(lines, str(tmp_path / 'none'))[0] == 'FAIL'
+	assert results.kernel_record([], str(uts))[0] == 'FAIL'
