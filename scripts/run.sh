@@ -28,6 +28,11 @@ grep -aE '# mmu_[a-z0-9_]+: (map 1 GiB|remove 1 GiB|convert one 4KB|1000 4KB-acc
 	sed -E 's/^[[:space:]]*# /  /' | awk '!seen[$0]++' | grep . ||
 	echo "  (no figures in the log: did the kvm_tdx_mmu suite run?)"
 echo
+echo "== Dynamic PAMT: what it costs and saves, against the TDX module model (KUnit tdx_dpamt)"
+grep -aE '# dpamt_(figures_pamt_memory|figures_1g_td|concurrent_get_put_demote): [0-9]' "$serial" |
+	sed -E 's/^[[:space:]]*# /  /' | awk '!seen[$0]++' | grep . ||
+	echo "  (no figures in the log: did the tdx_dpamt suite run?)"
+echo
 echo "== results"
 python3 "$TOP/scripts/results.py" "$serial" "$SRC/tools/testing/kunit/kunit.py" \
 	"$TOP/selftests/baseline" "$TOP/selftests/demo.list" \
