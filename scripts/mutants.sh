@@ -7,6 +7,12 @@
 # Usage: mutants.sh [NAME...]   (default: every mutants/*.mutant)
 . "$(dirname "$0")/lib.sh"
 
+# `make mutants M="a b"` passes M= down to every sub-make through MAKEFLAGS,
+# and the kernel's make reads M= as an external module directory: the
+# kernel build then fails for every mutant, which must not count as a
+# catch. The names are our arguments already.
+unset M MAKEFLAGS MAKEOVERRIDES MFLAGS
+
 [ -d "$SRC/.git" ] || "$TOP/scripts/tree.sh"
 SERIES_HEAD=$(git -C "$SRC" rev-parse series)
 MW=$WORK/mutant # same layout as $WORK (linux/, build/): ccache hits
@@ -81,7 +87,13 @@ for name in "${names[@]}"; do
 	else
 		export WORK=$MW SRC=$MSRC OUT=$MW/build ART=$MW/artifacts
 		if ! { "$TOP/scripts/config.sh" && "$TOP/scripts/build.sh"; } >>"$mlog" 2>&1; then
-			verdict="caught by the build"
+			# Only a compiler error is the mutant's doing; any other
+			# build failure (the environment, the harness) tested nothing.
+			if grep -q 'error:' "$mlog"; then
+				verdict="caught by the build: $(grep -m1 'error:' "$mlog" | cut -c1-100)"
+			else
+				verdict="NOT TESTED: the build failed without a compiler error (see $mlog)"
+			fi
 		else
 			if [ -n "$tests" ]; then "$TOP/scripts/selftests.sh" >>"$mlog" 2>&1 || verdict="selftests did not build"; fi
 			if [ -z "$verdict" ]; then
