@@ -26,9 +26,20 @@ stage() { # close the running stage, open the next one
 	STAGE=$1 STAGE_T0=$now
 	[ -n "$STAGE" ] && echo "== stage: $STAGE"
 }
+# The stages a complete run passes through; a run that gets to the end
+# without one of them has skipped it silently, which fails (scripts/stages.py).
+STAGES="apply harness checkpatch bisect final-build w1 send boot"
+GATE_END=0
 summary() {
 	local p f s
 	stage ""
+	if [ "$GATE_END" = 1 ]; then
+		if out=$(python3 "$TOP/scripts/stages.py" "$TIMES" "$RESULTS" $STAGES); then
+			record PASS gate/stages "$out"
+		else
+			record FAIL gate/stages "$out"
+		fi
+	fi
 	p=$(grep -c '^PASS ' "$RESULTS"); f=$(grep -c '^FAIL ' "$RESULTS"); s=$(grep -c '^SKIP ' "$RESULTS")
 	echo
 	echo "== gate summary ($(( ($(date +%s) - T0) / 60 )) min $(( ($(date +%s) - T0) % 60 )) s; records in $RESULTS)"
@@ -55,7 +66,7 @@ step() {
 	rc=$?
 	echo "$(($(date +%s) - t)) step $id" >>"$TIMES"
 	if [ $rc = 0 ]; then
-		record PASS "$id"
+		record PASS "$id" ${STEP_NOTE:+"$STEP_NOTE"}
 	else
 		record FAIL "$id" "log: $logf"
 		tail -n 25 "$logf" | sed 's/^/    | /'
@@ -127,6 +138,23 @@ else
 	record FAIL harness "pytest did not run: $(tail -n 2 "$ART/logs/harness.log" | tr '\n' ' ')"
 fi
 
+# Every mutant of mutants/ still matches the code it targets (a mutant
+# whose text moved away would be reported "stale" by make mutants, and
+# guard nothing until then); an "at: N" mutant is checked against patch N.
+for mf in "$TOP"/mutants/*.mutant; do
+	[ -e "$mf" ] || continue
+	name=$(basename "$mf" .mutant) at=$(sed -n 's/^at:[[:space:]]*//p' "$mf")
+	rev=${SERIES_HEAD}
+	if [ -n "$at" ]; then
+		rev=${COMMITS[$((at - 1))]:-none}
+	fi
+	if out=$(python3 "$TOP/scripts/mutant.py" --check --rev "$rev" "$SRC" "$mf" 2>&1); then
+		record PASS "mutant-live/$name" "${at:+patch $at: }$(echo "$out" | tr '\n' ' ')"
+	else
+		record FAIL "mutant-live/$name" "$(echo "$out" | tail -n 1)"
+	fi
+done
+
 # 3. checkpatch --strict on every patch (exceptions, with a reason, in
 #    config/checkpatch.exceptions as "<patch> <TYPE> <reason>"). Run from
 #    the kernel tree, as checkpatch expects, with Debian's python3 (which
@@ -136,48 +164,39 @@ checkpatch() ( # patch ignore-types; a subshell, so the cd stays in it
 	cd "$SRC" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict \
 		--no-summary --quiet --show-types ${2:+--ignore "$2"} "$PATCHES/$1"
 )
-for p in "${SERIES[@]}"; do
+# git am's whitespace rules (blank-at-eol, blank-at-eof, space-before-tab),
+# which checkpatch does not apply to a blank line at the end of a file:
+# the queue must apply with git am --whitespace=error.
+whitespace() { # commit
+	local out
+	out=$(git -C "$SRC" diff --check "$1~1" "$1") && return 0
+	echo "whitespace errors (git am --whitespace=error refuses them):"
+	echo "$out"
+	return 1
+}
+for i in "${!SERIES[@]}"; do
+	p=${SERIES[$i]}
 	ign=$(awk -v p="$p" '$1 == p { printf "%s,", $2 }' "$TOP/config/checkpatch.exceptions" 2>/dev/null)
 	step "checkpatch/$p" checkpatch "$p" "${ign%,}"
+	step "whitespace/$p" whitespace "${COMMITS[$i]}"
 done
 
-# 4. Every patch builds on its own. At each commit the config fragments are
-#    applied to that commit's Kconfig (config.sh --bisect), so an option a
-#    patch introduces is on from that patch and its code is compiled there.
-#    vmlinux only: kbuild's dependency tracking rebuilds whatever includes a
-#    changed header; the boot image is built once, at the end.
+# 4. Every patch builds on its own (scripts/bisect.sh): what each patch
+#    changes is compiled at that patch, vmlinux is linked at the first
+#    patch, at the end of every posting and at the last patch; a patch
+#    that changes Kconfig gets the config fragments applied to its Kconfig
+#    (config.sh --bisect) and a full build. Each record says what it built.
 stage bisect
-touched() { git -C "$SRC" diff --name-only "$@"; }
-cross_build() { # arch cross-prefix
-	local arch=$1 cross=$2 o=$WORK/build-$1
-	if [ ! -f "$o/.config" ]; then
-		make -s -C "$SRC" O="$o" ARCH="$arch" CROSS_COMPILE="$cross" defconfig || return 1
-		"$SRC/scripts/config" --file "$o/.config" -e VIRTUALIZATION -e KVM
-		make -s -C "$SRC" O="$o" ARCH="$arch" CROSS_COMPILE="$cross" olddefconfig || return 1
-	fi
-	OUT=$o CROSS_COMPILE=$cross make_kernel ARCH="$arch" CROSS_COMPILE="$cross" -s "arch/$arch/kvm/"
-}
-bisect_build() { # reconfigure?
-	if [ "$1" = 1 ]; then "$TOP/scripts/config.sh" --bisect || return 1; fi
-	"$TOP/scripts/build.sh" vmlinux
-}
-for i in "${!COMMITS[@]}"; do
-	c=${COMMITS[$i]} p=${SERIES[$i]}
-	git -C "$SRC" checkout -q --detach "$c"
-	files=$(touched "$c~1" "$c")
-	# The config is regenerated at the first commit and wherever a commit
-	# changes Kconfig or the fragments; elsewhere it is the same config.
-	reconf=0
-	{ [ "$i" = 0 ] || echo "$files" | grep -qE '(^|/)Kconfig|^kernel/configs/|^arch/x86/configs/'; } && reconf=1
-	step "build/$p" bisect_build $reconf
-	if echo "$files" | grep -qE '^(virt/kvm/|include/linux/kvm)'; then
-		step "cross-arm64/$p" cross_build arm64 aarch64-linux-gnu-
-		step "cross-riscv/$p" cross_build riscv riscv64-linux-gnu-
-	fi
-	if echo "$files" | grep -q '^tools/testing/selftests/kvm/'; then
-		step "selftests-build/$p" "$TOP/scripts/selftests.sh"
-	fi
-done
+# shellcheck source=bisect.sh
+. "$TOP/scripts/bisect.sh"
+STEP_NOTE=""
+if "$TOP/scripts/postings.sh" >"$ART/logs/postings.log" 2>&1; then
+	record PASS postings "$(wc -l <"$ART/logs/postings.log") postings cover the ${#SERIES[@]} patches"
+else
+	record FAIL postings "$(tail -n 1 "$ART/logs/postings.log")"
+	summary
+fi
+bisect_range 0 $((${#COMMITS[@]} - 1))
 git -C "$SRC" checkout -q series
 
 # 5. The kernel that boots: the full series' config, verified strictly,
@@ -225,6 +244,24 @@ if [ $KERNEL_OK = 1 ]; then
 	else record PASS kunit/expected "$(grep -cvE '^\s*(#|$)' "$TOP/config/kunit.suites") suites listed, their options set"; fi
 fi
 
+# The boot needs one core (QEMU TCG is single-threaded): it starts here and
+# runs beside the W=1, kernel-doc and send stages, which build with one job.
+BOOT_PID=""
+if [ $KERNEL_OK = 1 ]; then
+	[ "$(git -C "$SRC" rev-parse HEAD)" = "$SERIES_HEAD" ] || { record FAIL tree "work/linux is not at the series"; summary; }
+	if step selftests-build "$TOP/scripts/selftests.sh"; then
+		echo "== boot: QEMU runs beside the next stages (log: $ART/logs/qemu.log)"
+		(
+			t=$(date +%s)
+			"$TOP/scripts/qemu.sh" gate "$TOP/selftests/list" >"$ART/logs/qemu.log" 2>&1
+			echo "$(($(date +%s) - t)) step qemu" >>"$TIMES"
+		) &
+		BOOT_PID=$!
+	fi
+fi
+JOBS_ALL=$JOBS
+[ -n "$BOOT_PID" ] && JOBS=1
+
 # 6. W=1 (gcc, then clang) and kernel-doc on everything the series touches,
 #    against the final config: no new warnings compared with the base.
 stage w1
@@ -267,15 +304,20 @@ base_warnings() { # compiler(gcc|clang) objs... -> stdout
 	local cached=$CACHE/w1-base/$cc-$key.txt bo=$WORK/build-w1base-$cc missing=""
 	if [ ! -f "$cached" ]; then
 		mkdir -p "$CACHE/w1-base"
-		git -C "$SRC" checkout -q base || return 1
+		# The base in a worktree of its own: the series' tree stays
+		# checked out while the boot runs beside this stage.
+		if ! git -C "$WORK/base-src" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+			rm -rf "$WORK/base-src"
+			git -C "$SRC" worktree prune
+			git -C "$SRC" worktree add -q -f --detach "$WORK/base-src" base || return 1
+		fi
 		for o in $objs; do rm -f "$bo/$o"; done
 		(
-			export OUT=$bo # config.sh is a child: it must see this OUT
+			export OUT=$bo SRC=$WORK/base-src # config.sh is a child: it must see these
 			"$TOP/scripts/config.sh" --bisect || exit 1
 			if [ "$cc" = clang ]; then make_clang -s olddefconfig && make_clang -s -k W=1 $objs
 			else make_kernel -s -k W=1 $objs; fi
 		) >"$ART/logs/w1-base-$cc.log" 2>&1
-		git -C "$SRC" checkout -q series
 		# A base that did not build would give "no warnings": never cache that.
 		for o in $objs; do [ -f "$bo/$o" ] || missing+="$o "; done
 		if [ -n "$missing" ]; then
@@ -355,21 +397,21 @@ if [ -x "$TOP/scripts/send.sh" ]; then
 	step send/dry-run "$TOP/scripts/send.sh" --check
 fi
 
-# 8. Selftests (static, against the patched headers), then QEMU.
+# 8. The boot's verdicts: KUnit, the selftests, dmesg.
 stage boot
+JOBS=$JOBS_ALL
 if [ $KERNEL_OK != 1 ]; then
 	record FAIL boot "not booted: the kernel of the full series did not build"
 	summary
 fi
-[ "$(git -C "$SRC" rev-parse HEAD)" = "$SERIES_HEAD" ] || { record FAIL tree "work/linux is not at the series"; summary; }
-step selftests-build "$TOP/scripts/selftests.sh" || summary
-t=$(date +%s)
-"$TOP/scripts/qemu.sh" gate "$TOP/selftests/list" >"$ART/logs/qemu.log" 2>&1
-echo "$(($(date +%s) - t)) step qemu" >>"$TIMES"
+[ -n "$BOOT_PID" ] || { record FAIL boot "not booted: the selftests did not build"; summary; }
+echo "== waiting for the boot to finish"
+wait "$BOOT_PID"
 python3 "$TOP/scripts/results.py" "$ART/serial-gate.log" \
 	"$SRC/tools/testing/kunit/kunit.py" "$TOP/selftests/baseline" \
 	"$TOP/selftests/list" --config "$FINAL_CONFIG" --suites "$TOP/config/kunit.suites" \
 	--uts "$OUT/include/generated/utsversion.h" \
 	>"$ART/boot.results" 2>"$ART/logs/results.log" || record FAIL results "results.py failed: $(tail -n 1 "$ART/logs/results.log")"
 while read -r st id rest; do record "$st" "$id" $rest; done <"$ART/boot.results"
+GATE_END=1
 summary

@@ -27,35 +27,38 @@ if [ ! -e "$MSRC/.git" ]; then
 fi
 
 # Apply one mutant file to the tree in $1; exit 3 when its text is stale.
-apply_mutant() {
-	python3 - "$1" "$2" <<'PY'
-import sys
-tree, path = sys.argv[1], sys.argv[2]
-groups, cur = [], None
-for line in open(path):
-    line = line.rstrip("\n")
-    if line.startswith("#") or not line.strip():
-        continue
-    key, _, val = line.partition(": ")
-    if key == "tests" or line == "tests:":
-        continue
-    if key == "file":
-        cur = {"file": val}
-        groups.append(cur)
-    elif cur is not None and key in ("anchor", "find", "replace"):
-        cur[key] = val
-for g in groups:
-    p = f"{tree}/{g['file']}"
-    text = open(p).read()
-    start = text.find(g["anchor"]) if g.get("anchor") else 0
-    at = text.find(g["find"], start) if start >= 0 else -1
-    if at < 0:
-        print(f"stale: '{g['find']}' not found after '{g.get('anchor')}' in {g['file']}")
-        sys.exit(3)
-    text = text[:at] + g["replace"] + text[at + len(g["find"]):]
-    open(p, "w").write(text)
-    print(f"mutated {g['file']}")
-PY
+apply_mutant() { python3 "$TOP/scripts/mutant.py" "$1" "$2"; }
+
+# A mutant with "at: N" breaks patch N of the queue only: the mutation is
+# applied to that patch's tree and the next patch keeps its own tree, so the
+# queue's end is unchanged and only the builds along the queue
+# (scripts/bisect.sh, as the gate runs them) can see it. Builds patches
+# N-1, N and N+1 in the scratch worktree.
+mapfile -t SERIES < <(grep -vE '^\s*(#|$)' "$PATCHES/series")
+bisect_mutant() { # name mutant-file at
+	local name=$1 mf=$2 at=$3 m next
+	( [ "$at" -ge 2 ] && [ "$at" -lt ${#SERIES[@]} ] ) || { echo "at: $at is not inside the queue"; return 2; }
+	mapfile -t COMMITS < <(git -C "$SRC" rev-list --reverse base..series)
+	git -C "$MSRC" checkout -q -f --detach "${COMMITS[$((at - 1))]}"
+	apply_mutant "$MSRC" "$mf" || return 3
+	git -C "$MSRC" -c user.name=mutant -c user.email=mutant@invalid commit -q -a -m "mutant $name" || return 2
+	m=$(git -C "$MSRC" rev-parse HEAD)
+	next=$(git -C "$MSRC" commit-tree "${COMMITS[$at]}^{tree}" -p "$m" -m "patch $((at + 1)), unchanged")
+	COMMITS[$((at - 1))]=$m COMMITS[$at]=$next
+	(
+		set +e
+		export WORK=$MW SRC=$MSRC OUT=$MW/build ART=$MW/artifacts
+		RESULTS=$ART/mutant-$name.results TIMES=$ART/mutant-$name.times
+		mkdir -p "$ART/logs"
+		: >"$RESULTS"
+		record() { echo "$1 $2${3:+ ${*:3}}" >>"$RESULTS"; echo "[$1] $2 ${*:3}"; }
+		step() { local id=$1 lf; shift; lf=$ART/logs/$(echo "$id" | tr / _).log
+			if "$@" >"$lf" 2>&1; then record PASS "$id" ${STEP_NOTE:+"$STEP_NOTE"}; else record FAIL "$id" "log: $lf"; tail -n 5 "$lf"; fi; }
+		. "$TOP/scripts/bisect.sh"
+		bisect_range $((at - 2)) "$at"
+		git -C "$SRC" checkout -q -f --detach "$SERIES_HEAD"
+		! grep -q '^FAIL ' "$RESULTS"
+	)
 }
 
 names=("$@")
@@ -82,7 +85,17 @@ for name in "${names[@]}"; do
 		grep -q . "$list" || die "$name: selftest $tname is not in selftests/list"
 	done
 	verdict=""
-	if ! apply_mutant "$MSRC" "$mf" >"$mlog" 2>&1; then
+	at=$(sed -n 's/^at:[[:space:]]*//p' "$mf")
+	if [ -n "$at" ]; then
+		rc=0
+		bisect_mutant "$name" "$mf" "$at" >"$mlog" 2>&1 || rc=$?
+		case $rc in
+		0) verdict="NOT CAUGHT by the builds along the queue (patches $((at - 1))-$((at + 1)))" ;;
+		1) verdict="caught: $(grep '^FAIL ' "$MW/artifacts/mutant-$name.results" | head -2 | cut -d' ' -f2 | tr '\n' ' ')" ;;
+		3) verdict="STALE (the mutant no longer matches patch $at: $(grep stale "$mlog" | tail -n 1))" ;;
+		*) verdict="NOT TESTED: $(tail -n 1 "$mlog")" ;;
+		esac
+	elif ! apply_mutant "$MSRC" "$mf" >"$mlog" 2>&1; then
 		verdict="STALE (the mutant no longer matches the tree: $(tail -n 1 "$mlog"))"
 	else
 		export WORK=$MW SRC=$MSRC OUT=$MW/build ART=$MW/artifacts
