@@ -20,8 +20,14 @@ touched() { git -C "$SRC" diff --name-only "$@"; }
 full_build() { # reconfigure?
 	if [ "$1" = 1 ]; then "$TOP/scripts/config.sh" --bisect || return 1; fi
 	"$TOP/scripts/build.sh" vmlinux || return 1
-	ar t "$OUT/vmlinux.a" | python3 -c 'import os, sys; [print(os.path.normpath(l.strip())) for l in sys.stdin]' \
-		>"$OUT/.gate-linked"
+	# ar lists the members by path (absolute in O= builds): keep them
+	# relative to OUT, normalized like affected.py's targets.
+	ar t "$OUT/vmlinux.a" | python3 -c '
+import os, sys
+out = os.path.abspath(sys.argv[1])
+for l in sys.stdin:
+    p = os.path.normpath(os.path.join(out, l.strip()))
+    print(os.path.relpath(p, out))' "$OUT" >"$OUT/.gate-linked"
 }
 objs_build() { # objects...
 	log "compiling $*"
@@ -72,6 +78,7 @@ bisect_range() { # first last (0-based, inclusive)
 	ends=" $(posting_ends | tr '\n' ' ') "
 	for ((i = from; i <= to; i++)); do
 		c=${COMMITS[$i]} p=${SERIES[$i]}
+		echo "== patch $((i + 1)) of ${#COMMITS[@]}: $p"
 		git -C "$SRC" checkout -q --detach "$c"
 		files=$(touched "$c~1" "$c")
 		reconf=0
@@ -99,7 +106,7 @@ bisect_range() { # first last (0-based, inclusive)
 		STEP_NOTE=""
 		# Link at the end of a posting and of the range.
 		if [ $linkpend = 1 ] && { [[ "$ends" == *" $i "* ]] || [ "$i" = "$to" ]; }; then
-			STEP_NOTE="vmlinux linked at the end of a posting"
+			STEP_NOTE="vmlinux linked: end of a posting or of the range"
 			step "link/$p" full_build 0 && linkpend=0
 			STEP_NOTE=""
 		fi

@@ -251,6 +251,7 @@ if [ $KERNEL_OK = 1 ]; then
 	[ "$(git -C "$SRC" rev-parse HEAD)" = "$SERIES_HEAD" ] || { record FAIL tree "work/linux is not at the series"; summary; }
 	if step selftests-build "$TOP/scripts/selftests.sh"; then
 		echo "== boot: QEMU runs beside the next stages (log: $ART/logs/qemu.log)"
+		rm -f "$ART/serial-gate.log"
 		(
 			t=$(date +%s)
 			"$TOP/scripts/qemu.sh" gate "$TOP/selftests/list" >"$ART/logs/qemu.log" 2>&1
@@ -405,7 +406,19 @@ if [ $KERNEL_OK != 1 ]; then
 	summary
 fi
 [ -n "$BOOT_PID" ] || { record FAIL boot "not booted: the selftests did not build"; summary; }
-echo "== waiting for the boot to finish"
+# Progress: which selftest of how many the guest is in (KUnit runs at boot,
+# before the first one).
+ntests=$(grep -cvE '^\s*(#|$)' "$TOP/selftests/list")
+seen=-1
+while kill -0 "$BOOT_PID" 2>/dev/null; do
+	cur=$(grep -ac '^@@START' "$ART/serial-gate.log" 2>/dev/null)
+	if [ "${cur:-0}" != "$seen" ]; then
+		seen=${cur:-0}
+		if [ "$seen" = 0 ]; then echo "== boot: kernel booting, KUnit running"
+		else echo "== boot: selftest $seen of $ntests: $(grep -a '^@@START' "$ART/serial-gate.log" | tail -n 1 | cut -d' ' -f2)"; fi
+	fi
+	sleep 5
+done
 wait "$BOOT_PID"
 python3 "$TOP/scripts/results.py" "$ART/serial-gate.log" \
 	"$SRC/tools/testing/kunit/kunit.py" "$TOP/selftests/baseline" \

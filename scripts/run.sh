@@ -3,16 +3,29 @@
 # QEMU and show what the series does on this machine.
 . "$(dirname "$0")/lib.sh"
 
-"$TOP/scripts/fetch-base.sh" >/dev/null
-if [ ! -d "$SRC/.git" ] || "$TOP/scripts/queue-status.sh" >/dev/null 2>&1; then
-	"$TOP/scripts/tree.sh"
-else
-	log "work/linux holds unexported work; building it as it is (make export saves it)"
-fi
-"$TOP/scripts/config.sh"
-"$TOP/scripts/build.sh"
-"$TOP/scripts/selftests.sh"
-"$TOP/scripts/qemu.sh" demo "$TOP/selftests/demo.list"
+# Each stage says when it starts; a table of their times ends the run.
+T0=$(date +%s) TIMES_RUN=()
+stage() { # n name cmd...
+	local n=$1 name=$2 t; shift 2
+	echo "== stage $n of 6: $name"
+	t=$(date +%s)
+	"$@"
+	TIMES_RUN+=("$(printf '  %6d  %s' $(($(date +%s) - t)) "$name")")
+}
+tree_stage() {
+	if [ ! -d "$SRC/.git" ] || "$TOP/scripts/queue-status.sh" >/dev/null 2>&1; then
+		"$TOP/scripts/tree.sh"
+	else
+		log "work/linux holds unexported work; building it as it is (make export saves it)"
+	fi
+}
+stage 1 "base (download, sha256)" "$TOP/scripts/fetch-base.sh" >/dev/null
+stage 2 "tree (base + git am of patches/)" tree_stage
+stage 3 "config" "$TOP/scripts/config.sh"
+stage 4 "kernel build" "$TOP/scripts/build.sh"
+stage 5 "KVM selftests build" "$TOP/scripts/selftests.sh"
+stage 6 "boot in QEMU (KUnit, then $(grep -cvE '^\s*(#|$)' "$TOP/selftests/demo.list") selftests)" \
+	"$TOP/scripts/qemu.sh" demo "$TOP/selftests/demo.list"
 
 serial=$ART/serial-demo.log
 echo
@@ -44,4 +57,8 @@ k=$(grep -cE '^(PASS|FAIL|SKIP) kunit/[^/ ]+/' "$ART/demo.results" || true)
 kf=$(grep -cE '^FAIL kunit/' "$ART/demo.results" || true)
 echo "  KUnit: $k cases reported, $kf failing records"
 [ "$k" -gt 0 ] || echo "  (no KUnit case reported: see the FAIL kunit/ records above)"
+echo
+echo "== stages (seconds), $(( ($(date +%s) - T0) / 60 )) min $(( ($(date +%s) - T0) % 60 )) s in all"
+printf '%s\n' "${TIMES_RUN[@]}"
+echo "  logs: $serial (guest), $ART/demo.results (records)"
 ! grep -q '^FAIL' "$ART/demo.results"
