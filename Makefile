@@ -68,3 +68,7 @@ clean:
 
 distclean:
 	rm -rf work
+
+.PHONY: tdx-host-check
+tdx-host-check:
+	@$(S)/tdx-host-check.sh $(REPORT)
