@@ -65,13 +65,15 @@ def main():
     if not files:
         print('none no file changed')
         return
-    build = [f for f in files if BUILD_FILE.search(f)]
-    if build:
-        print('full build files changed: ' + ' '.join(build))
-        return
+    # Documentation, tools/ (the selftests and their Makefiles) and the
+    # like are no part of the kernel build, whatever their names.
     want = {f for f in files if not NO_BUILD.search(f)}
     if not want:
         print('none only documentation, tools or selftests changed')
+        return
+    build = sorted(f for f in want if BUILD_FILE.search(f))
+    if build:
+        print('full build files changed: ' + ' '.join(build))
         return
     # A dependency is written relative to OUT (../linux/include/...) or
     # absolute; map both to the source-relative path.

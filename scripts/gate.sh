@@ -174,10 +174,28 @@ whitespace() { # commit
 	echo "$out"
 	return 1
 }
+# checkpatch is single-threaded Perl: run one per core, in the background,
+# each into its own log and status file; the records follow in queue order.
+CPDIR=$ART/checkpatch
+rm -rf "$CPDIR" && mkdir -p "$CPDIR"
+checkpatch_bg() { # patch -> $CPDIR/<patch>.log and .rc
+	local p=$1 ign t
+	t=$(date +%s)
+	ign=$(awk -v p="$p" '$1 == p { printf "%s,", $2 }' "$TOP/config/checkpatch.exceptions" 2>/dev/null)
+	checkpatch "$p" "${ign%,}" >"$CPDIR/$p.log" 2>&1
+	echo $? >"$CPDIR/$p.rc"
+	echo $(($(date +%s) - t)) >"$CPDIR/$p.time"
+}
+export -f checkpatch checkpatch_bg
+export SRC PATCHES TOP CPDIR
+printf '%s\n' "${SERIES[@]}" | xargs -P "$JOBS" -I{} bash -c 'checkpatch_bg "$1"' _ {}
+cp_result() { # patch: replay the background run as a step
+	cat "$CPDIR/$1.log"
+	return "$(cat "$CPDIR/$1.rc" 2>/dev/null || echo 1)"
+}
 for i in "${!SERIES[@]}"; do
 	p=${SERIES[$i]}
-	ign=$(awk -v p="$p" '$1 == p { printf "%s,", $2 }' "$TOP/config/checkpatch.exceptions" 2>/dev/null)
-	step "checkpatch/$p" checkpatch "$p" "${ign%,}"
+	step "checkpatch/$p" cp_result "$p"
 	step "whitespace/$p" whitespace "${COMMITS[$i]}"
 done
 

@@ -93,6 +93,11 @@ def test_affected_documentation_only_builds_nothing(build):
 				'tools/testing/selftests/kvm/x.c']).startswith('none ')
 
 
+def test_affected_selftests_makefile_is_no_kernel_build_file(build):
+	assert affected(build, ['tools/testing/selftests/kvm/Makefile.kvm',
+				'tools/testing/selftests/kvm/x86/t.c']).startswith('none ')
+
+
 def test_affected_unbuilt_file_builds_nothing_and_says_so(build):
 	v = affected(build, ['arch/arm64/kvm/mmu.c'])
 	assert v.startswith('none ') and 'arch/arm64/kvm/mmu.c' in v
