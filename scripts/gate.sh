@@ -308,7 +308,14 @@ done
 W1_OBJS=$(echo "$W1_OBJS" | tr ' ' '\n' | sort -u | tr '\n' ' ')
 # gcc/clang "file:L:C: warning: ..." and W=1's kernel-doc "Warning: file:L ...",
 # without line numbers (they move between the base and the series).
-warnings() { grep -iE 'warning:' | sed -E 's/:[0-9]+:[0-9]+:/:/; s/^(Warning: [^ ]+):[0-9]+ /\1 /' | sort -u; }
+# The base is built from its own worktree ($WORK/base-src): paths are made
+# relative to their tree (absolute, or relative to the build directory as
+# gcc prints them), so that the same warning in the same file compares equal.
+warnings() {
+	grep -iE 'warning:' |
+		sed -E "s#($WORK/|\.\./)(linux|base-src)/##g" |
+		sed -E 's/:[0-9]+:[0-9]+:/:/; s/^(Warning: [^ ]+):[0-9]+ /\1 /' | sort -u
+}
 
 # Warnings of the base: the base never changes, so they are computed once
 # per compiler and object list (in separate output directories, so the
@@ -319,7 +326,7 @@ base_warnings() { # compiler(gcc|clang) objs... -> stdout
 	for o in "$@"; do
 		git -C "$SRC" cat-file -e "base:${o%.o}.c" 2>/dev/null && objs+="$o "
 	done
-	key=$(echo "$cc $(cc_version_"$cc") $objs" | sha1sum | cut -c1-16)
+	key=$(echo "paths-relative $cc $(cc_version_"$cc") $objs" | sha1sum | cut -c1-16)
 	local cached=$CACHE/w1-base/$cc-$key.txt bo=$WORK/build-w1base-$cc missing=""
 	if [ ! -f "$cached" ]; then
 		mkdir -p "$CACHE/w1-base"
@@ -345,7 +352,7 @@ base_warnings() { # compiler(gcc|clang) objs... -> stdout
 		fi
 		warnings <"$ART/logs/w1-base-$cc.log" >"$cached"
 	fi
-	cat "$cached"
+	warnings <"$cached"
 }
 cc_version_gcc() { gcc --version | head -1; }
 cc_version_clang() { "clang-$CLANG_VER" --version | head -1; }
