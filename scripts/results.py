@@ -63,6 +63,40 @@ def expected_suites(suites_path, config_path):
             if len(row) >= 2 and row[1] in enabled}
 
 
+def boot_only_suites(suites_path, config_path):
+    """Suites marked boot-only in SUITES_FILE that the config builds."""
+    if not suites_path or not config_path:
+        return []
+    expected = expected_suites(suites_path, config_path)
+    return [row[0] for row in read_table(suites_path)
+            if len(row) >= 3 and "boot-only" in row[2:] and row[0] in expected]
+
+
+def boot_only_records(lines, suites):
+    """kunit-boot-only/<suite>: the guest found the suite in debugfs after
+    its selftests, without a "run" file (an init-section suite), so it
+    cannot be run again while VMs exist."""
+    seen = {}
+    for line in lines:
+        m = re.match(r"@@KUNIT-DEBUGFS (\S+) (run|no-run)\s*$", line)
+        if m:
+            seen[m.group(1)] = m.group(2)
+    recs = []
+    for s in suites:
+        got = seen.get(s)
+        if got == "no-run":
+            recs.append(("PASS", f"kunit-boot-only/{s}",
+                         "no debugfs run file: runs only at boot"))
+        elif got == "run":
+            recs.append(("FAIL", f"kunit-boot-only/{s}",
+                         "has a debugfs run file: it can be run again on a "
+                         "live host, where VMs would see its global hooks"))
+        else:
+            recs.append(("FAIL", f"kunit-boot-only/{s}",
+                         "not listed in /sys/kernel/debug/kunit by the guest"))
+    return recs
+
+
 def ktap_plans(lines):
     """{suite: declared case count} from '# Subtest: x' + '1..N' pairs."""
     plans = {}
@@ -329,6 +363,8 @@ def analyse(log_path, kunit_py, baseline_path, list_path,
     recs += kunit_records(lines, kunit_py,
                           expected_suites(suites_path, config_path))
     recs += selftest_records(lines, baseline_path, list_path)
+    recs += boot_only_records(lines, boot_only_suites(suites_path,
+                                                      config_path))
     recs.append(dmesg_record(lines))
     return recs
 

@@ -484,3 +484,36 @@ def test_kernel_record(tmp_path):
 	assert (st, ident) == ('FAIL', 'kernel') and 'built #2' in detail
 	assert results.kernel_record(lines, str(tmp_path / 'none'))[0] == 'FAIL'
 	assert results.kernel_record([], str(uts))[0] == 'FAIL'
+
+
+# Boot-only suites ----------------------------------------------------------
+
+@pytest.mark.parametrize('line,status,detail', [
+	('@@KUNIT-DEBUGFS kvm_tdx_mmu no-run', 'PASS', 'runs only at boot'),
+	('@@KUNIT-DEBUGFS kvm_tdx_mmu run', 'FAIL', 'can be run again'),
+	('@@KUNIT-DEBUGFS other_suite no-run', 'FAIL', 'not listed'),
+	(None, 'FAIL', 'not listed'),
+])
+def test_boot_only(line, status, detail):
+	lines = ['@@BOOTED mode=gate'] + ([line] if line else []) + ['@@DONE']
+	(st, ident, got), = results.boot_only_records(lines, ['kvm_tdx_mmu'])
+	assert (st, ident) == (status, 'kunit-boot-only/kvm_tdx_mmu')
+	assert detail in got
+
+
+def test_boot_only_from_suites_file(kunit_py, tmp_path):
+	# The third column marks the suite; one record per marked suite that
+	# the config builds, none for the others.
+	with open(_test_data_path('kunit.suites')) as f:
+		rows = [l.split() for l in f if l.strip() and not l.startswith('#')]
+	marked = rows[0][0]
+	suites = tmp_path / 'kunit.suites'
+	suites.write_text(''.join(
+		' '.join(r + (['boot-only'] if r[0] == marked else [])) + '\n'
+		for r in rows))
+	log = variant(tmp_path, 'serial_clean.log', insert_before(
+		'@@DONE', [f'@@KUNIT-DEBUGFS {marked} run']))
+	recs = analyse(log, kunit_py, suites=str(suites))
+	ids = [r[1] for r in recs if r[1].startswith('kunit-boot-only/')]
+	assert ids == [f'kunit-boot-only/{marked}']
+	assert record(recs, ids[0])[0] == 'FAIL'
