@@ -4,8 +4,9 @@
 # Tests for the gate's helpers that decide what is checked: which objects a
 # patch makes the builds along the queue compile (scripts/affected.py),
 # whether every stage ran (scripts/stages.py), whether a mutant still
-# matches its target (scripts/mutant.py) and whether patches/postings
-# covers the queue (scripts/postings.sh). A helper that says "nothing to
+# matches its target (scripts/mutant.py), whether patches/postings
+# covers the queue and which postings each one needs under it
+# (scripts/postings.sh, for the builds per posting and make send). A helper that says "nothing to
 # do" wrongly would make a check pass without checking: each case here
 # fails if it does.
 
@@ -163,7 +164,7 @@ def test_mutant_stale_anchor(tmp_path):
 	assert r.returncode == 3
 
 
-def postings(tmp_path, table, n=5):
+def postings(tmp_path, table, n=5, args=()):
 	p = tmp_path / 'patches'
 	p.mkdir()
 	(p / 'series').write_text(''.join(f'{i:04d}-x.patch\n' for i in range(1, n + 1)))
@@ -174,7 +175,7 @@ def postings(tmp_path, table, n=5):
 		os.symlink(os.path.join(SCRIPTS, f), top / 'scripts' / f)
 	(top / 'base.conf').write_text('PROJECT_NAME=x\n')
 	os.symlink(p, top / 'patches')
-	return run(['bash', str(top / 'scripts' / 'postings.sh')])
+	return run(['bash', str(top / 'scripts' / 'postings.sh'), *args])
 
 
 def test_postings_cover_the_series(tmp_path):
@@ -188,3 +189,48 @@ def test_postings_gap_fails(tmp_path):
 
 def test_postings_short_fails(tmp_path):
 	assert postings(tmp_path, 'a 1-2 kvm\nb 3-4 tip\n').returncode != 0
+
+
+def test_postings_output_is_unchanged_by_dependencies(tmp_path):
+	# bisect.sh reads the third field: the last patch of each posting.
+	r = postings(tmp_path, 'a 1-1 kvm\nb 2-2 tip\nc 3-4 kvm a b\nd 5-5 tip c\n')
+	assert r.returncode == 0 and r.stdout == 'a 1 1\nb 2 2\nc 3 4\nd 5 5\n'
+
+
+def test_postings_deps_transitive_closure(tmp_path):
+	# The queue of this project: the selftests lie between kvm-tdx and
+	# dpamt, and dpamt does not need them.
+	table = ('gmem 1-1 kvm\ntdx-host 2-2 tip\nkvm-tdx 3-3 kvm gmem tdx-host\n'
+		 'selftests 4-4 kvm kvm-tdx\ndpamt 5-5 tip kvm-tdx\n')
+	r = postings(tmp_path, table, args=['--deps'])
+	assert r.returncode == 0, r.stderr
+	assert r.stdout.splitlines() == [
+		'gmem 1 1 kvm',
+		'tdx-host 2 2 tip',
+		'kvm-tdx 3 3 kvm gmem tdx-host',
+		'selftests 4 4 kvm gmem tdx-host kvm-tdx',
+		'dpamt 5 5 tip gmem tdx-host kvm-tdx',
+	]
+
+
+def test_postings_deps_in_queue_order_without_duplicates(tmp_path):
+	# Declared out of order and reached twice (c through b and directly).
+	r = postings(tmp_path, 'a 1-1 kvm\nb 2-2 kvm a\nc 3-3 kvm\nd 4-4 kvm c b c\ne 5-5 kvm d\n',
+		     args=['--deps'])
+	assert r.returncode == 0, r.stderr
+	assert r.stdout.splitlines()[3:] == ['d 4 4 kvm a b c', 'e 5 5 kvm a b c d']
+
+
+@pytest.mark.parametrize('table', [
+	'a 1-2 kvm b\nb 3-5 tip\n',		# depends on a later posting
+	'a 1-2 kvm\nb 3-5 tip x\n',		# on an unknown one
+	'a 1-2 kvm\nb 3-5 tip b\n',		# on itself
+	'a 1-2 kvm\na 3-5 tip\n',		# declared twice
+	'a 1-2 kvm\nb 3-5\n',			# no tree
+])
+def test_postings_bad_dependencies_fail(tmp_path, table):
+	for args in ((), ('--deps',)):
+		d = tmp_path / ('deps' if args else 'plain')
+		d.mkdir()
+		r = postings(d, table, args=args)
+		assert r.returncode != 0 and 'postings' in r.stderr, (args, r.stdout)
