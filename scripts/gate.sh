@@ -416,11 +416,30 @@ kernel_doc() {
 }
 step kernel-doc kernel_doc
 
-# 7. The posting: make send's dry run with a throwaway identity, and the
-#    cover letter's patch count and diffstat against the queue.
+# 7. The postings: make send's dry run with a throwaway identity, one
+#    posting per line of patches/postings. send.sh --check prints a record
+#    per posting (send/<posting>: applies on its base and prerequisites,
+#    send-email --dry-run, cover letter count, diffstat, base-commit and
+#    prerequisite-patch-ids) and per posting's build (send/<posting>/build:
+#    its tree against the queue's, which the bisect stage built).
 stage send
 if [ -x "$TOP/scripts/send.sh" ]; then
-	step send/dry-run "$TOP/scripts/send.sh" --check
+	SEND_LOG=$ART/logs/send.log
+	t=$(date +%s)
+	"$TOP/scripts/send.sh" --check >"$SEND_LOG" 2>&1
+	rc=$?
+	echo "$(($(date +%s) - t)) step send" >>"$TIMES"
+	nrec=0
+	while read -r st id rest; do
+		record "$st" "$id" "$rest"
+		nrec=$((nrec + 1))
+	done < <(grep -E '^(PASS|FAIL|SKIP) send/' "$SEND_LOG")
+	if [ $rc != 0 ] && ! grep -qE '^FAIL send/' "$SEND_LOG"; then
+		record FAIL send/check "send.sh --check exited $rc (log: $SEND_LOG): $(tail -n 2 "$SEND_LOG" | tr '\n' ' ')"
+	elif [ $nrec = 0 ]; then
+		record FAIL send/check "send.sh --check wrote no record (log: $SEND_LOG)"
+	fi
+	[ $rc = 0 ] || tail -n 25 "$SEND_LOG" | sed 's/^/    | /'
 fi
 
 # 8. The boot's verdicts: KUnit, the selftests, dmesg.

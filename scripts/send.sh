@@ -1,40 +1,64 @@
 #!/usr/bin/env bash
-# Prepare a posting of the queue the way the kernel community does, and with
-# SEND=1 send it. Never touches the work tree or HEAD of the kernel tree: the
-# posting is built with git plumbing only.
+# Prepare the postings of the queue the way the kernel community does, one
+# patch series per part that a maintainer tree takes on its own, and with
+# SEND=1 send them. Never touches the work tree or HEAD of the kernel tree:
+# the postings are built with git plumbing only.
 #
-#   make send [V=N] [PREV=<rev of this repository>] [SEND=1]
+#   make send [V=N] [V_<posting>=N] [PREV=<rev of this repository>] [SEND=1]
 #   scripts/send.sh --check      (or SEND_CHECK=1): the gate's check
 #
+# The split is patches/postings (one line a posting: name, patch range,
+# tree, the postings it depends on; scripts/postings.sh checks it and
+# computes each posting's prerequisites, its dependencies and theirs).
+# For each posting, in queue order:
 # 1. The sender is git's user.name/user.email of this repository (or
 #    GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL), never the project identity of
-#    base.conf. Every commit of base..series is rebuilt with git commit-tree
-#    on top of base (same trees): the project identity as author and its
-#    Signed-off-by become the sender's; all other trailers are kept. The
-#    result is refs/send/vN of the kernel tree.
-# 2. git format-patch [-vN] --cover-letter --thread=shallow --base=base into
-#    work/send/vN/. The cover letter's subject and text come from
-#    patches/0000-cover-letter.patch (up to its shortlog), followed by the
-#    base's provenance and, for N >= 2, "Changes in vN:" from
-#    patches/changes-vN.txt.
+#    base.conf. The posting's prerequisites and then its own patches are
+#    rebuilt with git commit-tree on top of base: the project identity as
+#    author and its Signed-off-by become the sender's; all other trailers
+#    are kept. While that stack is a prefix of the queue the trees are the
+#    queue's own; after the first gap (a posting between them that is not a
+#    prerequisite, e.g. the selftests under dpamt) each patch is applied
+#    with git apply --cached in a temporary index, and a patch that does not
+#    apply fails the posting, naming the patch. The posting's tip is
+#    refs/send/<posting>/vN of the kernel tree.
+# 2. git format-patch [-vN] --cover-letter --thread=shallow --base=base of
+#    <prerequisites' tip>..<posting's tip> into work/send/vN/<posting>/:
+#    mails numbered within the posting, a base-commit line and one
+#    prerequisite-patch-id line per patch of its prerequisites. The cover
+#    letter's subject and text come from patches/covers/<posting>.txt (first
+#    line: the subject; then a blank line and the text), followed by the
+#    base's provenance. N is V (default 1), or V_<posting> for that posting
+#    (dashes as underscores: V_tdx_host=2); for N >= 2 the text must have a
+#    "Changes in vN:" section (SEND=1 refuses without one).
 # 3. With PREV (or for N >= 2 by default: the newest commit of this repository
 #    whose patches/ holds a different queue), that revision's patches/ are
 #    applied onto base without a work tree into refs/send/prev, re-signed the
-#    same way, and the range-diff against them goes into the cover letter.
+#    same way, and each posting's cover letter gets the range-diff against
+#    the same posting there: its range in PREV's patches/postings, or, when
+#    PREV has no postings file or not that posting, the same patch numbers
+#    (logged); a posting beyond PREV's queue gets none (logged).
 # 4. Recipients per mail from the tree's scripts/get_maintainer.pl
 #    (scripts/send-recipients.sh): maintainers in To, reviewers and lists in
-#    Cc, the cover letter to all of them.
-# 5. git send-email --dry-run (no SMTP needed), checked: the sender's
-#    Signed-off-by on every patch and no trace of the project identity, the
-#    cover letter's count and diffstat against the queue. Only SEND=1 then
-#    sends the same files for real.
+#    Cc, each cover letter to the union of its own posting's.
+# 5. git send-email --dry-run of each posting (no SMTP needed), checked: the
+#    sender's Signed-off-by on every patch and no trace of the project
+#    identity, the cover letter's count and diffstat against the posting, its
+#    base-commit and prerequisite-patch-id lines against the mails of the
+#    prerequisite postings. One line per posting, "PASS|FAIL send/<posting>
+#    ...", and one on its build, "PASS|SKIP send/<posting>/build ...": its
+#    tree against the queue's at its last patch, which the gate builds
+#    (scripts/bisect.sh); a tree that differs outside tools/ has had no
+#    kernel build and says so. Only SEND=1 then sends the same files for
+#    real, every posting, each in its own thread.
 #
 # Needs the kernel tree from 'make tree' (series = patches/), git-email and
 # Perl's Mail::Address (Debian libmailtools-perl, a Recommends of git-email).
 #
 # --check uses the throwaway identity "Gate Test <gate-test@example.invalid>"
 # (environment only, no git config is written), works in work/send/check/
-# and refs/send/check, removes that ref, and prints one line per result.
+# and refs/send/<posting>/check, removes those refs, and prints one line per
+# result.
 . "$(dirname "$0")/lib.sh"
 
 usage() {
@@ -86,9 +110,6 @@ export GIT_COMMITTER_NAME="$name" GIT_COMMITTER_EMAIL="$email"
 if [ -n "$PREV" ]; then
 	git -C "$TOP" rev-parse -q --verify "$PREV^{commit}" >/dev/null || die "PREV=$PREV is not a commit of $TOP"
 fi
-if [ "$SEND" = 1 ] && [ "$V" -ge 2 ] && [ ! -s "$PATCHES/changes-v$V.txt" ]; then
-	die "SEND=1 V=$V: write the changes since v$((V - 1)) to patches/changes-v$V.txt first"
-fi
 
 # --- the tree and the queue --------------------------------------------------
 [ -d "$SRC/.git" ] || die "no kernel tree at $SRC (run 'make tree')"
@@ -104,9 +125,31 @@ mapfile -t commits < <(g rev-list --reverse "$base..$series")
 [ "${#commits[@]}" = "$n" ] ||
 	die "the tree's series has ${#commits[@]} commits, patches/series $n patches: run 'make tree' (or 'make export')"
 
+# --- the postings ------------------------------------------------------------
+# "<posting> <first> <last> <tree> [<prerequisite>...]", checked.
+mapfile -t plines < <("$TOP/scripts/postings.sh" --deps) || true
+"$TOP/scripts/postings.sh" >/dev/null || die "patches/postings does not describe the queue (scripts/postings.sh)"
+names=()
+declare -A pfirst=() plast=() ptree=() pdeps=() pver=()
+for l in "${plines[@]}"; do
+	read -r p f la tr dl <<<"$l"
+	names+=("$p")
+	pfirst[$p]=$f plast[$p]=$la ptree[$p]=$tr pdeps[$p]=$dl
+	vv=V_${p//[^A-Za-z0-9_]/_}
+	pver[$p]=${!vv:-$V}
+	[[ ${pver[$p]} =~ ^[1-9][0-9]*$ ]] || die "$vv must be a version number (1, 2, ...), not '${pver[$p]}'"
+	[ -s "$PATCHES/covers/$p.txt" ] || [ "$SEND" = 0 ] || die "SEND=1: no cover text patches/covers/$p.txt for posting $p"
+	if [ "$SEND" = 1 ] && [ "${pver[$p]}" -ge 2 ] && ! grep -qx "Changes in v${pver[$p]}:" "$PATCHES/covers/$p.txt"; then
+		die "SEND=1: posting $p is v${pver[$p]}: write its \"Changes in v${pver[$p]}:\" in patches/covers/$p.txt first"
+	fi
+done
+[ ${#names[@]} -gt 0 ] || die "patches/postings declares no posting"
+
 tmp=$(mktemp -d)
 cleanup_refs=(refs/send/prev)
-[ "$CHECK" = 1 ] && cleanup_refs+=(refs/send/check)
+if [ "$CHECK" = 1 ]; then
+	for p in "${names[@]}"; do cleanup_refs+=("refs/send/$p/check"); done
+fi
 cleanup() {
 	local r
 	rm -rf "$tmp"
@@ -148,17 +191,54 @@ commit() {
 		GIT_COMMITTER_DATE=$6 g commit-tree "$1" -p "$2"
 }
 
-# Deterministic: same queue and sender, same commit ids (dates are kept).
-ref=refs/send/v$V
-[ "$CHECK" = 1 ] && ref=refs/send/check
-tip=$base
-for c in "${commits[@]}"; do
-	IFS=$'\t' read -r an ae ad cd < <(g log -1 --format=$'%an\t%ae\t%ad\t%cd' --date=raw "$c")
-	tip=$(g cat-file commit "$c" | sed '1,/^$/d' | commit "$c^{tree}" "$tip" "$an" "$ae" "$ad" "$cd")
-done
-g update-ref "$ref" "$tip"
-[ "$(g rev-parse "$tip^{tree}")" = "$(g rev-parse "$series^{tree}")" ] || die "internal: $ref has another tree than series"
-log "re-signed $n commits as $ident: $ref = $(g rev-parse --short "$tip")"
+
+# The stack of one posting: its prerequisites' patches and then its own, in
+# queue order, re-signed on top of base. Sets STACK_PRE (the tip of the
+# prerequisites, base without any), STACK_TIP and STACK_HOW; on a patch that
+# does not apply, returns 1 with STACK_ERR.
+gi() { GIT_INDEX_FILE=$tmp/index g "$@"; }
+posting_of() { # patch number
+	local q
+	for q in "${names[@]}"; do
+		[ "$1" -lt "${pfirst[$q]}" ] || [ "$1" -gt "${plast[$q]}" ] || { echo "$q"; return; }
+	done
+}
+build_stack() { # posting
+	local p=$1 d i k=0 npre c t=$base tree linear=1 idx=()
+	for d in ${pdeps[$p]}; do
+		for ((i = pfirst[$d]; i <= plast[$d]; i++)); do idx+=("$i"); done
+	done
+	npre=${#idx[@]}
+	for ((i = pfirst[$p]; i <= plast[$p]; i++)); do idx+=("$i"); done
+	STACK_PRE=$base STACK_ERR=""
+	for i in "${idx[@]}"; do
+		c=${commits[$((i - 1))]}
+		k=$((k + 1))
+		if [ $linear = 1 ] && [ "$i" = "$k" ]; then
+			tree=$(g rev-parse "$c^{tree}")
+		else
+			if [ $linear = 1 ]; then
+				linear=0
+				gi read-tree "$t"
+			fi
+			if ! g diff-tree -p --binary --full-index --no-renames "$c~1" "$c" |
+				gi apply --cached 2>"$tmp/apply.err"; then
+				STACK_ERR="patch $i (${queue[$((i - 1))]}, of $(posting_of "$i")) does not apply on base${pdeps[$p]:+ + ${pdeps[$p]}} and the patches before it: $(head -3 "$tmp/apply.err" | tr '\n' ' ')"
+				return 1
+			fi
+			tree=$(gi write-tree)
+		fi
+		IFS=$'\t' read -r an ae ad cd < <(g log -1 --format=$'%an\t%ae\t%ad\t%cd' --date=raw "$c")
+		t=$(g cat-file commit "$c" | sed '1,/^$/d' | commit "$tree" "$t" "$an" "$ae" "$ad" "$cd")
+		[ "$k" != "$npre" ] || STACK_PRE=$t
+	done
+	STACK_TIP=$t
+	if [ $linear = 1 ]; then
+		STACK_HOW="the queue's own trees up to patch ${plast[$p]}"
+	else
+		STACK_HOW="applied with git apply --cached where the stack leaves the queue's order"
+	fi
+}
 
 # --- the previous version ----------------------------------------------------
 # A key of a queue: patches/series and every patch it names (not the cover
@@ -187,23 +267,28 @@ default_prev() {
 	done
 	return 1
 }
-if [ -z "$PREV" ] && [ "$V" -ge 2 ]; then
+maxv=$V
+for p in "${names[@]}"; do [ "${pver[$p]}" -le "$maxv" ] || maxv=${pver[$p]}; done
+if [ -z "$PREV" ] && [ "$maxv" -ge 2 ]; then
 	PREV=$(default_prev) ||
-		die "V=$V needs the previous version to range-diff against, and no commit of $TOP holds a queue in patches/ other than the current one: give PREV=<revision>"
+		die "v$maxv needs the previous version to range-diff against, and no commit of $TOP holds a queue in patches/ other than the current one: give PREV=<revision>"
 	log "PREV not given: using $(git -C "$TOP" log -1 --format='%h (%s)' "$PREV"), the newest commit of $TOP whose patches/ differs from the current queue"
 fi
 
-rangediff=()
+# PREV's queue re-signed on base, linearly: prev_tips[i] is the tip after its
+# patch i (prev_tips[0] = base); prev_range[<posting>] its "first last".
+prev_tips=()
+declare -A prev_range=()
 if [ -n "$PREV" ]; then
 	prev=$(git -C "$TOP" rev-parse -q --verify "$PREV^{commit}") || die "PREV=$PREV is not a commit of $TOP"
 	pser=$(git -C "$TOP" show "$prev:patches/series" 2>/dev/null) || die "PREV=$PREV has no patches/series"
 	if [ "$(git -C "$TOP" show "$prev:base.conf" 2>/dev/null | grep '^BASE_SHA256=')" != "BASE_SHA256=$BASE_SHA256" ]; then
 		log "warning: PREV=$PREV was based on another base (BASE_SHA256 in its base.conf); applying its patches to this one"
 	fi
-	gi() { GIT_INDEX_FILE=$tmp/index g "$@"; }
 	field() { sed -n "s/^$1: //p" "$tmp/info" | head -1; }
 	gi read-tree "$base"
 	ptip=$base pn=0
+	prev_tips=("$base")
 	for p in $(series_patches <<<"$pser"); do
 		git -C "$TOP" show "$prev:patches/$p" >"$tmp/prev.patch" 2>/dev/null ||
 			die "PREV=$PREV: patches/series names $p, which is not in that revision"
@@ -214,170 +299,294 @@ if [ -n "$PREV" ]; then
 		pdate=$(field Date)
 		{ field Subject; echo; cat "$tmp/msg"; } >"$tmp/pmsg"
 		ptip=$(commit "$(gi write-tree)" "$ptip" "$(field Author)" "$(field Email)" "$pdate" "$pdate" <"$tmp/pmsg")
+		prev_tips+=("$ptip")
 		pn=$((pn + 1))
 	done
 	[ "$pn" -gt 0 ] || die "PREV=$PREV: its patches/series is empty"
 	g update-ref refs/send/prev "$ptip"
-	rangediff=(--range-diff="$base..refs/send/prev")
 	log "previous version: $pn patch(es) of $(git -C "$TOP" log -1 --format='%h (%s)' "$prev") in refs/send/prev"
 	[ "$(queue_key "$prev")" != "$(queue_key "")" ] || log "warning: PREV=$PREV holds the same queue as patches/"
-fi
-
-# --- format-patch --------------------------------------------------------------
-out=$WORK/send/v$V
-[ "$CHECK" = 1 ] && out=$WORK/send/check
-rm -rf "$out"
-mkdir -p "$out"
-vopt=()
-[ "$V" -ge 2 ] && vopt=(-v"$V")
-g -c format.signOff=false format-patch -q "${vopt[@]}" --subject-prefix=PATCH --cover-letter \
-	--thread=shallow --base="$base" --from="$ident" --no-to --no-cc "${rangediff[@]}" \
-	-o "$out" "$base..$ref" >/dev/null
-g update-ref -d refs/send/prev 2>/dev/null || true
-mapfile -t mails < <(find "$out" -maxdepth 1 -name '*.patch' | sort)
-cover=${mails[0]}
-[[ $cover == *0000-cover-letter.patch ]] || die "internal: no cover letter in $out"
-
-# The cover text: subject and body of patches/0000-cover-letter.patch up to
-# its shortlog ("$PROJECT_NAME (N):").
-problems=()
-src_cover=$PATCHES/0000-cover-letter.patch
-if [ -f "$src_cover" ]; then
-	subject=$(awk '/^$/ { exit } /^Subject: / { s = substr($0, 10); on = 1; next }
-		on && /^[ \t]/ { sub(/^[ \t]+/, " "); s = s $0; next } { on = 0 } END { print s }' "$src_cover" |
-		sed -E 's/^\[[^]]*\] *//')
-	awk -v stop="$PROJECT_NAME (" 'body && index($0, stop) == 1 && $0 ~ /\([0-9]+\):$/ { exit }
-		body { print } !body && /^$/ { body = 1 }' "$src_cover" |
-		sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$tmp/blurb"
-	[ -n "$subject" ] || problems+=("patches/0000-cover-letter.patch has no subject")
-	[ -s "$tmp/blurb" ] || problems+=("patches/0000-cover-letter.patch has no text")
-else
-	subject="*** SUBJECT HERE ***"
-	echo "*** BLURB HERE ***" >"$tmp/blurb"
-	problems+=("no patches/0000-cover-letter.patch: the cover letter has no subject and no text")
-fi
-{
-	echo
-	echo "Base: v${BASE_VERSION%%-*} plus Debian's patches (Debian $BASE_PKG $BASE_VERSION),"
-	echo "tarball sha256 $BASE_SHA256"
-	if [ "$V" -ge 2 ]; then
-		echo
-		changes=$PATCHES/changes-v$V.txt
-		if [ -s "$changes" ]; then
-			grep -qx "Changes in v$V:" "$changes" || echo "Changes in v$V:"
-			sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$changes"
-		else
-			echo "Changes in v$V:"
-			echo "*** CHANGES IN v$V HERE: write patches/changes-v$V.txt ***"
-			problems+=("no patches/changes-v$V.txt: the cover letter's \"Changes in v$V:\" is a placeholder")
-		fi
+	if ppost=$(git -C "$TOP" show "$prev:patches/postings" 2>/dev/null); then
+		while read -r p r _; do
+			case "$p" in '' | '#'*) continue ;; esac
+			[[ $r =~ ^([0-9]+)-([0-9]+)$ ]] && prev_range[$p]="${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+		done <<<"$ppost"
+	else
+		log "PREV=$PREV has no patches/postings: each posting's range-diff is against PREV's patches with the same numbers"
 	fi
-} >>"$tmp/blurb"
-SUBJ=$subject awk -v blurb="$tmp/blurb" '
-	!done_s && /^Subject: / && sub(/\*\*\* SUBJECT HERE \*\*\*/, ENVIRON["SUBJ"]) { done_s = 1 }
-	!done_b && $0 == "*** BLURB HERE ***" { while ((getline l < blurb) > 0) print l; done_b = 1; next }
-	{ print }' "$cover" >"$tmp/cover" && cp "$tmp/cover" "$cover"
-grep -qF '*** BLURB HERE ***' "$cover" && problems+=("the cover letter still has *** BLURB HERE ***")
-grep -q '^Subject: .*\*\*\* SUBJECT HERE \*\*\*' "$cover" && problems+=("the cover letter still has *** SUBJECT HERE ***")
-for pr in "${problems[@]}"; do
-	[ "$SEND" = 1 ] && die "$pr: not sending"
-	log "warning: $pr"
-done
+	for p in "${names[@]}"; do
+		if [ -z "${prev_range[$p]:-}" ]; then
+			[ -z "$ppost" ] || log "PREV=$PREV has no posting $p: its range-diff is against PREV's patches ${pfirst[$p]}-${plast[$p]}"
+			prev_range[$p]="${pfirst[$p]} ${plast[$p]}"
+		fi
+		read -r f la <<<"${prev_range[$p]}"
+		if [ "$la" -gt "$pn" ]; then
+			log "PREV=$PREV has $pn patches, not ${la}: no range-diff for posting $p"
+			prev_range[$p]=""
+		fi
+	done
+fi
 
 command -v git-send-email >/dev/null 2>&1 || [ -x "$(git --exec-path)/git-send-email" ] ||
 	die "git send-email is missing: apt-get install git-email libmailtools-perl"
 perl -MMail::Address -e 1 2>/dev/null ||
 	die "git send-email needs Perl's Mail::Address (Debian: apt-get install libmailtools-perl)"
 
-# --- git send-email --dry-run --------------------------------------------------
+# --- each posting --------------------------------------------------------------
+outroot=$WORK/send/v$V
+[ "$CHECK" = 1 ] && outroot=$WORK/send/check
+rm -rf "$outroot"
+mkdir -p "$outroot"
 se_opts=(--from="$ident" --no-thread --8bit-encoding=UTF-8
 	--no-chain-reply-to
 	--to-cmd="$(printf '%q' "$TOP/scripts/send-recipients.sh") to"
 	--cc-cmd="$(printf '%q' "$TOP/scripts/send-recipients.sh") cc")
-export SEND_RCPT_CACHE=$tmp/recipients
-dry_log=$out/send-email-dry-run.log
-log "git send-email --dry-run of ${#mails[@]} mails (recipients from get_maintainer.pl)"
-set +e
-(cd "$TOP" && git send-email --dry-run --confirm=never "${se_opts[@]}" "${mails[@]}") \
-	</dev/null >"$dry_log" 2>&1
-dry_rc=$?
-set -e
-[ "$CHECK" = 1 ] || cat "$dry_log"
+records=() # "PASS|FAIL|SKIP send/<posting>[/build] text"
+nfail=0
+declare -A pout=() pmails=()
 
-# --- checks ------------------------------------------------------------------
-fail=()
-ok() { [ "$CHECK" = 0 ] || echo "ok: $*"; }
-bad() { fail+=("$*"); }
-if [ $dry_rc = 0 ]; then ok "git send-email --dry-run exited 0 (log: $dry_log)"
-else bad "git send-email --dry-run exited $dry_rc (log: $dry_log): $(tail -n 3 "$dry_log" | tr '\n' ' ')"; fi
+# The cover text of a posting: subject (first line) and body (after the
+# blank second line) of patches/covers/<posting>.txt, then the base.
+cover_text() { # posting version
+	local p=$1 pv=$2 src=$PATCHES/covers/$1.txt
+	subject="" problems=()
+	if [ -s "$src" ]; then
+		subject=$(head -n 1 "$src")
+		[ -z "$(sed -n 2p "$src")" ] || problems+=("patches/covers/$p.txt: the second line must be blank (first line: subject)")
+		sed '1,2d' "$src" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$tmp/blurb"
+		[ -n "$subject" ] || problems+=("patches/covers/$p.txt has no subject")
+		[ -s "$tmp/blurb" ] || problems+=("patches/covers/$p.txt has no text")
+		if [ "$pv" -ge 2 ] && ! grep -qx "Changes in v$pv:" "$src"; then
+			problems+=("patches/covers/$p.txt has no \"Changes in v$pv:\"")
+		fi
+	else
+		subject="*** SUBJECT HERE ***"
+		echo "*** BLURB HERE ***" >"$tmp/blurb"
+		problems+=("no patches/covers/$p.txt: the cover letter of $p has no subject and no text")
+	fi
+	{
+		echo
+		echo "Base: v${BASE_VERSION%%-*} plus Debian's patches (Debian $BASE_PKG $BASE_VERSION),"
+		echo "tarball sha256 $BASE_SHA256"
+	} >>"$tmp/blurb"
+}
 
-nres=$(grep -c '^Result: OK' "$dry_log" || true)
-if [ "$nres" = "${#mails[@]}" ]; then ok "the dry run would send ${#mails[@]} mails"
-else bad "the dry run would send $nres mails, not ${#mails[@]}"; fi
-noto=$(awk '/^From: / && !hdr { hdr = 1; to = 0 } hdr && /^To: ./ { to = 1 }
-	/^Subject: / && hdr { s = $0 } /^Result: / { if (!to) print s; hdr = 0 }' "$dry_log")
-if [ -z "$noto" ]; then ok "every mail has a To: recipient from get_maintainer.pl"
-else noto=${noto//Subject: /}; bad "mails without a To: recipient: ${noto//$'\n'/; }"; fi
+for p in "${names[@]}"; do
+	pv=${pver[$p]}
+	out=$outroot/$p
+	pout[$p]=$out
+	mkdir -p "$out"
+	size=$((plast[$p] - pfirst[$p] + 1))
+	fail=() oks=()
+	ok() { oks+=("$*"); [ "$CHECK" = 0 ] || echo "ok: $p: $*"; }
+	bad() { fail+=("$*"); echo "FAIL: $p: $*" >&2; }
+	log "posting $p (patches ${pfirst[$p]}-${plast[$p]}, for ${ptree[$p]}, v$pv) on base${pdeps[$p]:+ + ${pdeps[$p]}}"
 
-# Patch mails: body up to the "---" before the diff.
-sob_missing=() proj=()
-for m in "${mails[@]:1}"; do
-	awk '/^$/ { b = 1 } b && /^---$/ { exit } b' "$m" | grep -qxF "Signed-off-by: $ident" ||
-		sob_missing+=("$(basename "$m")")
+	# 1. The stack.
+	if ! build_stack "$p"; then
+		bad "$STACK_ERR"
+		records+=("FAIL send/$p $STACK_ERR")
+		records+=("SKIP send/$p/build not built: the posting does not apply on its base and prerequisites")
+		nfail=$((nfail + 1))
+		continue
+	fi
+	pre=$STACK_PRE tip=$STACK_TIP
+	ok "applies on base${pdeps[$p]:+ + ${pdeps[$p]}} ($STACK_HOW)"
+	ref=refs/send/$p/v$pv
+	[ "$CHECK" = 1 ] && ref=refs/send/$p/check
+	g update-ref "$ref" "$tip"
+
+	# 2. format-patch, with the range-diff against PREV's same posting.
+	vopt=() rd=()
+	[ "$pv" -ge 2 ] && vopt=(-v"$pv")
+	if [ -n "${prev_range[$p]:-}" ]; then
+		read -r f la <<<"${prev_range[$p]}"
+		rd=(--range-diff="${prev_tips[$((f - 1))]}..${prev_tips[$la]}")
+	fi
+	g -c format.signOff=false format-patch -q "${vopt[@]}" --subject-prefix=PATCH --cover-letter \
+		--thread=shallow --base="$base" --from="$ident" --no-to --no-cc "${rd[@]}" \
+		-o "$out" "$pre..$tip" >/dev/null
+	mapfile -t mails < <(find "$out" -maxdepth 1 -name '*.patch' | sort)
+	pmails[$p]="${mails[*]:1}"
+	cover=${mails[0]}
+	[[ $cover == *0000-cover-letter.patch ]] || die "internal: no cover letter in $out"
+
+	cover_text "$p" "$pv"
+	SUBJ=$subject awk -v blurb="$tmp/blurb" '
+		!done_s && /^Subject: / && sub(/\*\*\* SUBJECT HERE \*\*\*/, ENVIRON["SUBJ"]) { done_s = 1 }
+		!done_b && $0 == "*** BLURB HERE ***" { while ((getline l < blurb) > 0) print l; done_b = 1; next }
+		{ print }' "$cover" >"$tmp/cover" && cp "$tmp/cover" "$cover"
+	# format-patch --base computes the prerequisite-patch-ids in process,
+	# and git 2.39's differ from git patch-id --stable (what a maintainer or
+	# b4 computes from the posted mails) for some patches (patch 1 of this
+	# queue): the lines are rewritten with git patch-id --stable of the
+	# same commits, and the checks below compare them with the mails.
+	for c in $(g rev-list --reverse "$base..$pre"); do
+		g diff-tree -p --no-renames "$c" | git patch-id --stable | cut -d' ' -f1
+	done >"$tmp/pre.ids"
+	nfix=$(sed -n 's/^prerequisite-patch-id: //p' "$cover" | diff - "$tmp/pre.ids" | grep -c '^>' || true)
+	[ "$nfix" = 0 ] || log "$p: $nfix prerequisite-patch-id line(s) of git format-patch differ from git patch-id --stable: rewritten"
+	awk -v ids="$tmp/pre.ids" -v bc="base-commit: $base" '/^prerequisite-patch-id: [0-9a-f]+$/ { next }
+		{ print }
+		$0 == bc { while ((getline l < ids) > 0) print "prerequisite-patch-id: " l }' "$cover" >"$tmp/cover" &&
+		cp "$tmp/cover" "$cover"
+	grep -qF '*** BLURB HERE ***' "$cover" && problems+=("the cover letter of $p still has *** BLURB HERE ***")
+	grep -q '^Subject: .*\*\*\* SUBJECT HERE \*\*\*' "$cover" && problems+=("the cover letter of $p still has *** SUBJECT HERE ***")
+	for pr in "${problems[@]}"; do
+		[ "$SEND" = 1 ] && die "$pr: not sending"
+		log "warning: $pr"
+	done
+
+	# 3. git send-email --dry-run; the cover letter's recipients are the
+	# union of this posting's patches' (one cache per posting: the mails of
+	# different postings share file names).
+	export SEND_RCPT_CACHE=$tmp/recipients-$p
+	dry_log=$out/send-email-dry-run.log
+	log "git send-email --dry-run of the ${#mails[@]} mails of $p (recipients from get_maintainer.pl)"
+	set +e
+	(cd "$TOP" && git send-email --dry-run --confirm=never "${se_opts[@]}" "${mails[@]}") \
+		</dev/null >"$dry_log" 2>&1
+	dry_rc=$?
+	set -e
+
+	# 4. The checks.
+	if [ $dry_rc = 0 ]; then ok "git send-email --dry-run exited 0 (log: $dry_log)"
+	else bad "git send-email --dry-run exited $dry_rc (log: $dry_log): $(tail -n 3 "$dry_log" | tr '\n' ' ')"; fi
+	nres=$(grep -c '^Result: OK' "$dry_log" || true)
+	if [ "$nres" = "${#mails[@]}" ]; then ok "the dry run would send ${#mails[@]} mails"
+	else bad "the dry run would send $nres mails, not ${#mails[@]}"; fi
+	noto=$(awk '/^From: / && !hdr { hdr = 1; to = 0 } hdr && /^To: ./ { to = 1 }
+		/^Subject: / && hdr { s = $0 } /^Result: / { if (!to) print s; hdr = 0 }' "$dry_log")
+	if [ -z "$noto" ]; then ok "every mail has a To: recipient from get_maintainer.pl"
+	else noto=${noto//Subject: /}; bad "mails without a To: recipient: ${noto//$'\n'/; }"; fi
+
+	# Patch mails: body up to the "---" before the diff.
+	sob_missing=() proj=()
+	for m in "${mails[@]:1}"; do
+		awk '/^$/ { b = 1 } b && /^---$/ { exit } b' "$m" | grep -qxF "Signed-off-by: $ident" ||
+			sob_missing+=("$(basename "$m")")
+	done
+	for m in "${mails[@]}"; do
+		grep -qiF "$PROJECT_EMAIL" "$m" && proj+=("$(basename "$m")")
+		grep -qF "$PROJECT_NAME <" "$m" && proj+=("$(basename "$m")")
+		grep -qxE "$PROJECT_NAME \([0-9]+\):" "$m" && proj+=("$(basename "$m")")
+	done
+	if [ ${#sob_missing[@]} = 0 ]; then ok "all $((${#mails[@]} - 1)) patches carry Signed-off-by: $ident"
+	else bad "no 'Signed-off-by: $ident' in: ${sob_missing[*]}"; fi
+	if [ ${#proj[@]} = 0 ]; then ok "no mail names the project identity $project_ident"
+	else bad "the project identity $project_ident is still in: $(printf '%s\n' "${proj[@]}" | sort -u | tr '\n' ' ')"; fi
+
+	count=$(sed -nE 's/^Subject: \[PATCH( v[0-9]+)? 0+\/([0-9]+)\].*/\2/p' "$cover" | head -1)
+	if [ -n "$count" ] && [ "$((10#$count))" = "$size" ] && [ $((${#mails[@]} - 1)) = "$size" ]; then
+		ok "cover letter [PATCH $(sed -nE 's/^Subject: \[PATCH (v[0-9]+ )?(0+\/[0-9]+)\].*/\1\2/p' "$cover")]: $size patches, as patches/postings"
+	else
+		bad "cover letter counts '${count:-?}' patches, patches/postings has $size, mails: $((${#mails[@]} - 1))"
+	fi
+
+	# The cover letter's diffstat: from the shortlog's end to base-commit or
+	# the range-diff, against git diff --stat of the posting (format-patch
+	# uses 72).
+	awk '/^ .* \| +[0-9]+ ?[-+]*$/ || /^ .* \| +Bin / || /^ [0-9]+ files? changed/ { print }
+		/^base-commit: / || /^Range-diff/ { exit }' "$cover" >"$tmp/stat.cover"
+	g diff --stat=72 "$pre..$tip" >"$tmp/stat.tree"
+	if [ -s "$tmp/stat.tree" ] && diff -u "$tmp/stat.tree" "$tmp/stat.cover" >"$tmp/stat.diff"; then
+		ok "cover letter diffstat = the posting's ($(tail -n 1 "$tmp/stat.tree" | sed 's/^ //'))"
+	else
+		bad "cover letter diffstat differs from git diff --stat of the posting: $(grep '^[-+][^-+]' "$tmp/stat.diff" | head -4 | tr '\n' ' ')"
+	fi
+
+	# base-commit, and one prerequisite-patch-id per patch of the
+	# prerequisite postings: the patch-ids of the commits the posting was
+	# applied on, which must be those of the prerequisite postings' mails.
+	if grep -qx "base-commit: $base" "$cover"; then ok "base-commit: $(g rev-parse --short "$base") (base)"
+	else bad "no 'base-commit: $base' in the cover letter"; fi
+	sed -n 's/^prerequisite-patch-id: //p' "$cover" >"$tmp/pre.cover"
+	for c in $(g rev-list --reverse "$base..$pre"); do
+		g diff-tree -p --no-renames "$c" | git patch-id --stable | cut -d' ' -f1
+	done >"$tmp/pre.stack"
+	npre=$(wc -l <"$tmp/pre.stack")
+	if [ "$npre" = 0 ]; then
+		if [ -s "$tmp/pre.cover" ]; then bad "prerequisite-patch-id lines in the cover letter of a posting without prerequisites"
+		else ok "no prerequisite-patch-id: no prerequisite posting"; fi
+	elif cmp -s "$tmp/pre.stack" "$tmp/pre.cover"; then
+		ok "$npre prerequisite-patch-id lines = git patch-id --stable of the $npre commits under the posting (${pdeps[$p]}), in order"
+	else
+		bad "prerequisite-patch-id lines ($(wc -l <"$tmp/pre.cover")) are not git patch-id --stable of the $npre commits under the posting ($(diff "$tmp/pre.stack" "$tmp/pre.cover" | grep -c '^[<>]') lines differ)"
+	fi
+	: >"$tmp/pre.mails"
+	missing=""
+	for d in ${pdeps[$p]}; do
+		if [ -z "${pmails[$d]:-}" ]; then missing+=" $d"; continue; fi
+		for m in ${pmails[$d]}; do git patch-id --stable <"$m" | cut -d' ' -f1; done >>"$tmp/pre.mails"
+	done
+	if [ "$npre" = 0 ]; then :
+	elif [ -n "$missing" ]; then bad "prerequisite postings without mails to compare with:$missing"
+	elif cmp -s "$tmp/pre.mails" "$tmp/pre.cover"; then ok "the prerequisite-patch-ids are those of the mails of ${pdeps[$p]}"
+	else bad "the prerequisite-patch-ids are not those of the mails of ${pdeps[$p]}"; fi
+	if [ "$pv" -ge 2 ] || [ -n "$PREV" ]; then
+		if [ -z "${prev_range[$p]:-}" ]; then ok "no previous version of $p in PREV: no range-diff"
+		elif grep -q '^Range-diff against' "$cover"; then ok "cover letter has the range-diff against PREV's patches ${prev_range[$p]/ /-}"
+		else bad "no range-diff in the cover letter"; fi
+	fi
+
+	# 5. The build: the gate builds the queue in its order (scripts/bisect.sh)
+	# and links vmlinux at the end of each posting. The posting's tree
+	# against the queue's at its last patch.
+	lin=${commits[$((plast[$p] - 1))]}
+	lp=${queue[$((plast[$p] - 1))]}
+	others=""
+	for d in "${names[@]}"; do
+		[ "$d" != "$p" ] || break
+		[[ " ${pdeps[$p]} " == *" $d "* ]] || others+="${others:+ }$d"
+	done
+	diffs=$(g diff --name-only "$lin" "$tip")
+	if [ -z "$diffs" ]; then
+		buildrec=("PASS send/$p/build its tree is the queue's at patch ${plast[$p]} ($lp), which the gate's builds along the queue compile and link (scripts/bisect.sh)")
+	elif ! grep -qv '^tools/' <<<"$diffs"; then
+		buildrec=("PASS send/$p/build its tree differs from the queue's at patch ${plast[$p]} ($lp) only under tools/ ($(wc -l <<<"$diffs") files of ${others:-no posting}, not among its prerequisites): its kernel is the one the gate's builds along the queue compile and link there (scripts/bisect.sh)")
+	else
+		dirs=$(grep -v '^tools/' <<<"$diffs" | cut -d/ -f1-2 | sort -u | tr '\n' ' ')
+		buildrec=("SKIP send/$p/build not built: its tree differs from the queue's at patch ${plast[$p]} outside tools/ (${dirs% }: the patches of ${others:-?}, not among its prerequisites), and the gate builds the queue's order only")
+	fi
+
+	if [ ${#fail[@]} = 0 ]; then
+		records+=("PASS send/$p ${#mails[@]} mails $(sed -nE 's/^Subject: (\[PATCH [^]]*\]).*/\1/p' "$cover" | head -1) for ${ptree[$p]}, on base${pdeps[$p]:+ + ${pdeps[$p]}}: applies, send-email --dry-run OK, To: on every mail, sign-offs, count, diffstat, base-commit, $npre prerequisite-patch-ids${rd[*]:+, range-diff}")
+	else
+		records+=("FAIL send/$p ${#fail[@]} problem(s): $(printf '%s; ' "${fail[@]}" | cut -c1-400)")
+		nfail=$((nfail + 1))
+	fi
+	records+=("${buildrec[@]}")
+	if [ "$CHECK" = 0 ]; then
+		cat "$dry_log"
+		echo
+		echo "== posting $p v$pv: ${#mails[@]} mails in $out (dry-run log: $dry_log)"
+		echo "== recipients of the whole posting (the cover letter's; each patch goes to its own subset):"
+		# The first mail of the log is the cover letter; its To: and Cc: are folded.
+		awk '/^Result: / { exit } /^(To|Cc): / { h = $1; sub(/^(To|Cc): /, ""); print h, $0; next }
+			h && /^\t/ { sub(/^\t/, ""); print h, $0; next } { h = "" }' "$dry_log" | sed -E 's/,$//; s/^/   /'
+	fi
 done
-for m in "${mails[@]}"; do
-	grep -qiF "$PROJECT_EMAIL" "$m" && proj+=("$(basename "$m")")
-	grep -qF "$PROJECT_NAME <" "$m" && proj+=("$(basename "$m")")
-	grep -qxE "$PROJECT_NAME \([0-9]+\):" "$m" && proj+=("$(basename "$m")")
-done
-if [ ${#sob_missing[@]} = 0 ]; then ok "all $((${#mails[@]} - 1)) patches carry Signed-off-by: $ident"
-else bad "no 'Signed-off-by: $ident' in: ${sob_missing[*]}"; fi
-if [ ${#proj[@]} = 0 ]; then ok "no mail names the project identity $project_ident"
-else bad "the project identity $project_ident is still in: $(printf '%s\n' "${proj[@]}" | sort -u | tr '\n' ' ')"; fi
+g update-ref -d refs/send/prev 2>/dev/null || true
 
-count=$(sed -nE 's/^Subject: \[PATCH( v[0-9]+)? 0+\/([0-9]+)\].*/\2/p' "$cover" | head -1)
-if [ -n "$count" ] && [ "$((10#$count))" = "$n" ] && [ $((${#mails[@]} - 1)) = "$n" ]; then
-	ok "cover letter [PATCH $(sed -nE 's/^Subject: \[PATCH (v[0-9]+ )?(0+\/[0-9]+)\].*/\1\2/p' "$cover")]: $n patches, as patches/series"
-else
-	bad "cover letter counts '${count:-?}' patches, patches/series has $n, mails: $((${#mails[@]} - 1))"
-fi
-
-# The cover letter's diffstat: from the shortlog's end to base-commit or the
-# range-diff, against git diff --stat of the queue (format-patch uses 72).
-awk '/^ .* \| +[0-9]+ ?[-+]*$/ || /^ .* \| +Bin / || /^ [0-9]+ files? changed/ { print }
-	/^base-commit: / || /^Range-diff/ { exit }' "$cover" >"$tmp/stat.cover"
-g diff --stat=72 "$base..$series" >"$tmp/stat.tree"
-if [ -s "$tmp/stat.tree" ] && diff -u "$tmp/stat.tree" "$tmp/stat.cover" >"$tmp/stat.diff"; then
-	ok "cover letter diffstat = git diff --stat base..series ($(tail -n 1 "$tmp/stat.tree" | sed 's/^ //'))"
-else
-	bad "cover letter diffstat differs from git diff --stat base..series: $(grep '^[-+][^-+]' "$tmp/stat.diff" | head -4 | tr '\n' ' ')"
-fi
-if [ "$V" -ge 2 ] || [ -n "$PREV" ]; then
-	if grep -q '^Range-diff against' "$cover"; then ok "cover letter has the range-diff against the previous version"
-	else bad "no range-diff in the cover letter"; fi
-fi
-
-if [ ${#fail[@]} -gt 0 ]; then
-	printf 'FAIL: %s\n' "${fail[@]}" >&2
-	[ "$CHECK" = 1 ] && echo "send-check: FAILED (${#fail[@]} problem(s); mails in $out)" >&2
+echo
+printf '%s\n' "${records[@]}"
+if [ "$nfail" -gt 0 ]; then
+	[ "$CHECK" = 1 ] && echo "send-check: FAILED ($nfail of ${#names[@]} postings; mails in $outroot)" >&2
 	exit 1
 fi
 if [ "$CHECK" = 1 ]; then
-	echo "send-check: OK: ${#mails[@]} mails (cover + $n patches) in $out, signed off by $ident"
+	echo "send-check: OK: ${#names[@]} postings in $outroot, signed off by $ident"
 	exit 0
 fi
 
-echo
-echo "== posting v$V: ${#mails[@]} mails in $out (dry-run log: $dry_log)"
-echo "== recipients of the whole posting (the cover letter's; each patch goes to its own subset):"
-# The first mail of the log is the cover letter; its To: and Cc: are folded.
-awk '/^Result: / { exit } /^(To|Cc): / { h = $1; sub(/^(To|Cc): /, ""); print h, $0; next }
-	h && /^\t/ { sub(/^\t/, ""); print h, $0; next } { h = "" }' "$dry_log" | sed -E 's/,$//; s/^/   /'
-
 if [ "$SEND" = 1 ]; then
-	log "SEND=1: sending for real"
-	(cd "$TOP" && git send-email "${se_opts[@]}" "${mails[@]}")
-	log "sent; the posted commits stay in $SRC as $ref"
+	for p in "${names[@]}"; do
+		log "SEND=1: sending posting $p for real"
+		export SEND_RCPT_CACHE=$tmp/recipients-$p
+		mapfile -t mails < <(find "${pout[$p]}" -maxdepth 1 -name '*.patch' | sort)
+		(cd "$TOP" && git send-email "${se_opts[@]}" "${mails[@]}")
+	done
+	log "sent; the posted commits stay in $SRC as refs/send/<posting>/v<N>"
 else
-	echo "dry run only: nothing was sent. Check the mails, then send them with: make send V=$V${PREV:+ PREV=$PREV} SEND=1"
+	echo "dry run only: nothing was sent. Check the mails in $outroot/<posting>/, then send them with: make send V=$V${PREV:+ PREV=$PREV} SEND=1"
 fi
