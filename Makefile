@@ -16,9 +16,10 @@ help:
 	@echo "make boot          boot the built kernel and run selftests/list (no static checks)"
 	@echo "make mutants       apply each known-bad change in mutants/ to a scratch worktree, build, boot,"
 	@echo "                   report whether the gate caught it (M=name to run one)"
-	@echo "make send          mails of the queue re-signed by you in work/send/vN/, git send-email --dry-run;"
-	@echo "                   V=N version (default 1), PREV=<rev of this repo> previous version for the"
-	@echo "                   range-diff (V>=2 default: newest commit whose patches/ differ), SEND=1 really send"
+	@echo "make send          one posting per line of patches/postings, re-signed by you, in"
+	@echo "                   work/send/vN/<posting>/, git send-email --dry-run; V=N version (default 1),"
+	@echo "                   V_<posting>=N for one, PREV=<rev of this repo> previous version for the"
+	@echo "                   range-diffs (V>=2 default: newest commit whose patches/ differ), SEND=1 really send"
 
 all: run
 
