@@ -36,8 +36,9 @@
 #    applied onto base without a work tree into refs/send/prev, re-signed the
 #    same way, and each posting's cover letter gets the range-diff against
 #    the same posting there: its range in PREV's patches/postings, or, when
-#    PREV has no postings file or not that posting, the same patch numbers
-#    (logged); a posting beyond PREV's queue gets none (logged).
+#    PREV has no postings file or not that posting, PREV's patches from the
+#    first to the last whose subject is one of the posting's (logged); with
+#    none, no range-diff (logged).
 # 4. Recipients per mail from the tree's scripts/get_maintainer.pl
 #    (scripts/send-recipients.sh): maintainers in To, reviewers and lists in
 #    Cc, each cover letter to the union of its own posting's.
@@ -277,7 +278,7 @@ fi
 
 # PREV's queue re-signed on base, linearly: prev_tips[i] is the tip after its
 # patch i (prev_tips[0] = base); prev_range[<posting>] its "first last".
-prev_tips=()
+prev_tips=() prev_subj=()
 declare -A prev_range=()
 if [ -n "$PREV" ]; then
 	prev=$(git -C "$TOP" rev-parse -q --verify "$PREV^{commit}") || die "PREV=$PREV is not a commit of $TOP"
@@ -300,6 +301,7 @@ if [ -n "$PREV" ]; then
 		{ field Subject; echo; cat "$tmp/msg"; } >"$tmp/pmsg"
 		ptip=$(commit "$(gi write-tree)" "$ptip" "$(field Author)" "$(field Email)" "$pdate" "$pdate" <"$tmp/pmsg")
 		prev_tips+=("$ptip")
+		prev_subj+=("$(field Subject)")
 		pn=$((pn + 1))
 	done
 	[ "$pn" -gt 0 ] || die "PREV=$PREV: its patches/series is empty"
@@ -311,18 +313,32 @@ if [ -n "$PREV" ]; then
 			case "$p" in '' | '#'*) continue ;; esac
 			[[ $r =~ ^([0-9]+)-([0-9]+)$ ]] && prev_range[$p]="${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
 		done <<<"$ppost"
-	else
-		log "PREV=$PREV has no patches/postings: each posting's range-diff is against PREV's patches with the same numbers"
 	fi
+	# Without that posting in PREV's patches/postings: PREV's patches from
+	# the first to the last whose subject is one of the posting's.
+	where="PREV=$PREV has no patches/postings"
+	[ -z "$ppost" ] || where="PREV=$PREV's patches/postings does not name it"
 	for p in "${names[@]}"; do
-		if [ -z "${prev_range[$p]:-}" ]; then
-			[ -z "$ppost" ] || log "PREV=$PREV has no posting $p: its range-diff is against PREV's patches ${pfirst[$p]}-${plast[$p]}"
-			prev_range[$p]="${pfirst[$p]} ${plast[$p]}"
+		if [ -n "${prev_range[$p]:-}" ]; then
+			read -r f la <<<"${prev_range[$p]}"
+			if [ "$la" -gt "$pn" ] || [ "$f" -lt 1 ] || [ "$f" -gt "$la" ]; then
+				log "PREV=$PREV: posting $p is patches $f-$la in its patches/postings, and it has $pn patches: no range-diff for $p"
+				prev_range[$p]=""
+			fi
+			continue
 		fi
-		read -r f la <<<"${prev_range[$p]}"
-		if [ "$la" -gt "$pn" ]; then
-			log "PREV=$PREV has $pn patches, not ${la}: no range-diff for posting $p"
-			prev_range[$p]=""
+		mine=$(for ((i = pfirst[$p]; i <= plast[$p]; i++)); do g log -1 --format=%s "${commits[$((i - 1))]}"; done)
+		f=0 la=0
+		for ((i = 1; i <= pn; i++)); do
+			grep -qxF -- "${prev_subj[$((i - 1))]}" <<<"$mine" || continue
+			[ "$f" != 0 ] || f=$i
+			la=$i
+		done
+		if [ "$f" = 0 ]; then
+			log "posting $p: $where, nor has PREV any of its patches' subjects: no range-diff"
+		else
+			log "posting $p: $where; its range-diff is against PREV's patches $f-$la, the first to the last with one of its subjects"
+			prev_range[$p]="$f $la"
 		fi
 	done
 fi

@@ -165,3 +165,30 @@ def test_a_missing_cover_text_fails_the_dry_run(top):
 	assert r.returncode != 0
 	assert rec['send/selftests'][0] == 'FAIL'
 	assert rec['send/gmem'][0] == 'PASS'
+
+
+def test_range_diff_against_a_previous_queue_without_postings(top):
+	# PREV: this repository's patches/ without patches/postings and without
+	# the selftests patch, so that dpamt's patch was number 4 there.
+	(top / '.gitignore').write_text('work/\n')
+	series = (top / 'patches' / 'series').read_text()
+	postings = (top / 'patches' / 'postings').read_text()
+	(top / 'patches' / 'postings').unlink()
+	(top / 'patches' / 'series').write_text(
+		''.join(l + '\n' for l in series.splitlines() if not l.startswith('0004-')))
+	git(top, 'init', '-q')
+	git(top, 'add', '-A')
+	git(top, 'commit', '-q', '-m', 'v1', env={'GIT_AUTHOR_NAME': 'x', 'GIT_AUTHOR_EMAIL': 'x@example.org',
+						  'GIT_COMMITTER_NAME': 'x', 'GIT_COMMITTER_EMAIL': 'x@example.org'})
+	(top / 'patches' / 'series').write_text(series)
+	(top / 'patches' / 'postings').write_text(postings)
+	r = subprocess.run(['bash', str(top / 'scripts' / 'send.sh'), '--check'], capture_output=True,
+			   text=True, env=dict(os.environ, V='2', PREV='HEAD'))
+	assert r.returncode == 0, r.stdout + r.stderr
+	out = top / 'work' / 'send' / 'check'
+	dpamt = (out / 'dpamt' / 'v2-0000-cover-letter.patch').read_text()
+	assert 'Subject: [PATCH v2 0/1] dpamt: the posting' in dpamt
+	assert re.search(r'^Range-diff against v1:\n1: +\S+ = 1: +\S+ a: on top$', dpamt, re.M), dpamt
+	assert "posting dpamt: PREV=HEAD has no patches/postings; its range-diff is against PREV's patches 4-4" in r.stderr
+	assert 'Range-diff' not in (out / 'selftests' / 'v2-0000-cover-letter.patch').read_text()
+	assert 'posting selftests: PREV=HEAD has no patches/postings, nor has PREV any' in r.stderr
