@@ -28,7 +28,7 @@ stage() { # close the running stage, open the next one
 }
 # The stages a complete run passes through; a run that gets to the end
 # without one of them has skipped it silently, which fails (scripts/stages.py).
-STAGES="apply harness checkpatch bisect final-build w1 send boot"
+STAGES="apply harness checkpatch bisect final-build w1 send prod-build boot"
 GATE_END=0
 summary() {
 	local p f s
@@ -440,6 +440,38 @@ if [ -x "$TOP/scripts/send.sh" ]; then
 		record FAIL send/check "send.sh --check wrote no record (log: $SEND_LOG)"
 	fi
 	[ $rc = 0 ] || tail -n 25 "$SEND_LOG" | sed 's/^/    | /'
+fi
+
+# 7b. The series as a TDX host runs it: the gate config with every KUnit
+#     option of config/kunit.suites off, in work/build-prod. The test
+#     options change what the TDX code declares and compiles (static
+#     functions become visible to the tests), so a build with them on says
+#     nothing about a kernel without them. ccache cannot serve another
+#     output directory (its generated headers are in the compiler's
+#     arguments) and a full vmlinux costs ~9 minutes here, so only the
+#     directories the series changes are compiled, not linked.
+stage prod-build
+prod_build() {
+	local o opts=() left=""
+	local test_opts
+	test_opts=$(awk '!/^[[:space:]]*(#|$)/ { print $2 }' "$TOP/config/kunit.suites" | sort -u)
+	for o in $test_opts; do opts+=(-d "${o#CONFIG_}"); done
+	OUT=$WORK/build-prod "$TOP/scripts/config.sh" || return 1
+	"$SRC/scripts/config" --file "$WORK/build-prod/.config" "${opts[@]}" || return 1
+	OUT=$WORK/build-prod make_kernel olddefconfig || return 1
+	for o in $test_opts; do
+		grep -q "^$o=y" "$WORK/build-prod/.config" && left+="$o "
+	done
+	[ -z "$left" ] || { echo "still set after olddefconfig: $left"; return 1; }
+	grep -q '^CONFIG_KVM_INTEL_TDX=y' "$WORK/build-prod/.config" ||
+		{ echo "CONFIG_KVM_INTEL_TDX is not set: nothing of the series would be built"; return 1; }
+	OUT=$WORK/build-prod make_kernel arch/x86/virt/ arch/x86/kvm/ mm/huge_memory.o
+}
+if [ $KERNEL_OK = 1 ]; then
+	STEP_NOTE="arch/x86/virt arch/x86/kvm (with virt/kvm) mm/huge_memory.o compiled with $(awk '!/^[[:space:]]*(#|$)/ { print $2 }' "$TOP/config/kunit.suites" | sort -u | tr '\n' ' ')off" \
+		step build/no-kunit prod_build
+else
+	record FAIL build/no-kunit "not built: the kernel of the full series did not build"
 fi
 
 # 8. The boot's verdicts: KUnit, the selftests, dmesg.

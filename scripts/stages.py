@@ -20,6 +20,7 @@ OWNS = {
     'final-build': ('config', 'build/final', 'kunit/expected', 'selftests-build'),
     'w1': ('w1', 'clang-w1', 'kernel-doc'),
     'send': ('send/',),
+    'prod-build': ('build/no-kunit',),
     'boot': ('boot', 'kunit/', 'selftest/', 'dmesg', 'kernel'),
 }
 
