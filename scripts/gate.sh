@@ -181,7 +181,10 @@ rm -rf "$CPDIR" && mkdir -p "$CPDIR"
 checkpatch_bg() { # patch -> $CPDIR/<patch>.log and .rc
 	local p=$1 ign t
 	t=$(date +%s)
-	ign=$(awk -v p="$p" '$1 == p { printf "%s,", $2 }' "$TOP/config/checkpatch.exceptions" 2>/dev/null)
+	# Matched without the number, which changes whenever the queue does.
+	ign=$(awk -v p="$p" 'function k(s) { sub(/^[0-9]+-/, "", s); return s }
+		!/^[[:space:]]*(#|$)/ && k($1) == k(p) { printf "%s,", $2 }' \
+		"$TOP/config/checkpatch.exceptions" 2>/dev/null)
 	checkpatch "$p" "${ign%,}" >"$CPDIR/$p.log" 2>&1
 	echo $? >"$CPDIR/$p.rc"
 	echo $(($(date +%s) - t)) >"$CPDIR/$p.time"
