@@ -429,7 +429,7 @@ stage send
 if [ -x "$TOP/scripts/send.sh" ]; then
 	SEND_LOG=$ART/logs/send.log
 	t=$(date +%s)
-	"$TOP/scripts/send.sh" --check >"$SEND_LOG" 2>&1
+	SEND_BUILD=1 "$TOP/scripts/send.sh" --check >"$SEND_LOG" 2>&1
 	rc=$?
 	echo "$(($(date +%s) - t)) step send" >>"$TIMES"
 	nrec=0
