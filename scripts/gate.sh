@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test gate: apply, the harness's own tests, checkpatch, bisect builds,
 # W=1 with gcc and clang, kernel-doc, cross builds, selftest build, the
-# send dry run, then boot in QEMU and run KUnit and the selftests.
+# send dry run, then boot in QEMU and run KUnit and the selftests, and
+# KUnit once more on a fake TDX host with Dynamic PAMT.
 # Every check is a record in $ART/gate.results; the last line printed is
 # "N passed, N failed, N skipped". Exit status is non-zero on any failure.
 . "$(dirname "$0")/lib.sh"
@@ -267,9 +268,22 @@ fi
 
 # The boot needs one core (QEMU TCG is single-threaded): it starts here and
 # runs beside the W=1, kernel-doc and send stages, which build with one job.
-BOOT_PID=""
+# So does a second, KUnit-only boot of the same kernel on a fake TDX host
+# with Dynamic PAMT (tdx_kunit_fake_host=dpamt): the same KUnit set must
+# pass there and leave the host's TDX state as it was (rule 13).
+BOOT_PID="" FAKE_PID=""
 if [ $KERNEL_OK = 1 ]; then
 	[ "$(git -C "$SRC" rev-parse HEAD)" = "$SERIES_HEAD" ] || { record FAIL tree "work/linux is not at the series"; summary; }
+	echo "== boot: the fake-host KUnit boot runs beside the next stages (log: $ART/logs/qemu-fakehost.log)"
+	rm -f "$ART/serial-fakehost.log"
+	: >"$ART/fakehost.list" # no selftests
+	(
+		t=$(date +%s)
+		KERNEL_CMDLINE="tdx_kunit_fake_host=dpamt" \
+			"$TOP/scripts/qemu.sh" fakehost "$ART/fakehost.list" >"$ART/logs/qemu-fakehost.log" 2>&1
+		echo "$(($(date +%s) - t)) step qemu-fakehost" >>"$TIMES"
+	) &
+	FAKE_PID=$!
 	if step selftests-build "$TOP/scripts/selftests.sh"; then
 		echo "== boot: QEMU runs beside the next stages (log: $ART/logs/qemu.log)"
 		rm -f "$ART/serial-gate.log"
@@ -282,7 +296,7 @@ if [ $KERNEL_OK = 1 ]; then
 	fi
 fi
 JOBS_ALL=$JOBS
-[ -n "$BOOT_PID" ] && JOBS=1
+[ -n "$BOOT_PID$FAKE_PID" ] && JOBS=1
 
 # 6. W=1 (gcc, then clang) and kernel-doc on everything the series touches,
 #    against the final config: no new warnings compared with the base.
@@ -484,26 +498,40 @@ if [ $KERNEL_OK != 1 ]; then
 	record FAIL boot "not booted: the kernel of the full series did not build"
 	summary
 fi
-[ -n "$BOOT_PID" ] || { record FAIL boot "not booted: the selftests did not build"; summary; }
 # Progress: which selftest of how many the guest is in (KUnit runs at boot,
 # before the first one).
-ntests=$(grep -cvE '^\s*(#|$)' "$TOP/selftests/list")
-seen=-1
-while kill -0 "$BOOT_PID" 2>/dev/null; do
-	cur=$(grep -ac '^@@START' "$ART/serial-gate.log" 2>/dev/null)
-	if [ "${cur:-0}" != "$seen" ]; then
-		seen=${cur:-0}
-		if [ "$seen" = 0 ]; then echo "== boot: kernel booting, KUnit running"
-		else echo "== boot: selftest $seen of $ntests: $(grep -a '^@@START' "$ART/serial-gate.log" | tail -n 1 | cut -d' ' -f2)"; fi
-	fi
-	sleep 5
-done
-wait "$BOOT_PID"
-python3 "$TOP/scripts/results.py" "$ART/serial-gate.log" \
+if [ -n "$BOOT_PID" ]; then
+	ntests=$(grep -cvE '^\s*(#|$)' "$TOP/selftests/list")
+	seen=-1
+	while kill -0 "$BOOT_PID" 2>/dev/null; do
+		cur=$(grep -ac '^@@START' "$ART/serial-gate.log" 2>/dev/null)
+		if [ "${cur:-0}" != "$seen" ]; then
+			seen=${cur:-0}
+			if [ "$seen" = 0 ]; then echo "== boot: kernel booting, KUnit running"
+			else echo "== boot: selftest $seen of $ntests: $(grep -a '^@@START' "$ART/serial-gate.log" | tail -n 1 | cut -d' ' -f2)"; fi
+		fi
+		sleep 5
+	done
+	wait "$BOOT_PID"
+	python3 "$TOP/scripts/results.py" "$ART/serial-gate.log" \
+		"$SRC/tools/testing/kunit/kunit.py" "$TOP/selftests/baseline" \
+		"$TOP/selftests/list" --config "$FINAL_CONFIG" --suites "$TOP/config/kunit.suites" \
+		--uts "$OUT/include/generated/utsversion.h" \
+		>"$ART/boot.results" 2>"$ART/logs/results.log" || record FAIL results "results.py failed: $(tail -n 1 "$ART/logs/results.log")"
+	while read -r st id rest; do record "$st" "$id" $rest; done <"$ART/boot.results"
+else
+	record FAIL boot "not booted: the selftests did not build"
+fi
+# The fake-host boot (started with the first one, KUnit only, shorter):
+# its records are kunit-fakehost/... and fakehost/..., with every expected
+# suite required again and fakehost/state-unchanged.
+echo "== boot: waiting for the fake-host KUnit boot"
+wait "$FAKE_PID"
+python3 "$TOP/scripts/results.py" "$ART/serial-fakehost.log" \
 	"$SRC/tools/testing/kunit/kunit.py" "$TOP/selftests/baseline" \
-	"$TOP/selftests/list" --config "$FINAL_CONFIG" --suites "$TOP/config/kunit.suites" \
-	--uts "$OUT/include/generated/utsversion.h" \
-	>"$ART/boot.results" 2>"$ART/logs/results.log" || record FAIL results "results.py failed: $(tail -n 1 "$ART/logs/results.log")"
-while read -r st id rest; do record "$st" "$id" $rest; done <"$ART/boot.results"
+	"$ART/fakehost.list" --config "$FINAL_CONFIG" --suites "$TOP/config/kunit.suites" \
+	--uts "$OUT/include/generated/utsversion.h" --fakehost \
+	>"$ART/fakehost.results" 2>"$ART/logs/results-fakehost.log" || record FAIL fakehost/results "results.py failed: $(tail -n 1 "$ART/logs/results-fakehost.log")"
+while read -r st id rest; do record "$st" "$id" $rest; done <"$ART/fakehost.results"
 GATE_END=1
 summary

@@ -21,7 +21,7 @@ def parse(path):
         key, _, val = line.partition(": ")
         if line.endswith(":") and not val:
             key, val = line[:-1], ""
-        if key in ("tests", "at"):
+        if key in ("tests", "at", "fakehost"):
             meta[key] = val.strip()
             continue
         if key == "file":

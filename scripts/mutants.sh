@@ -116,10 +116,22 @@ for name in "${names[@]}"; do
 					--config "$OUT/.config" --suites "$TOP/config/kunit.suites" \
 					--uts "$OUT/include/generated/utsversion.h" \
 					>"$ART/mutant-$name.results" 2>>"$mlog"
+				# "fakehost: yes": also the gate's KUnit-only boot on
+				# the fake TDX host with Dynamic PAMT.
+				if [ -n "$(sed -n 's/^fakehost:[[:space:]]*//p' "$mf")" ]; then
+					: >"$MW/list-none"
+					KERNEL_CMDLINE="tdx_kunit_fake_host=dpamt" \
+						"$TOP/scripts/qemu.sh" "mutant-$name-fakehost" "$MW/list-none" >>"$mlog" 2>&1
+					python3 "$TOP/scripts/results.py" "$ART/serial-mutant-$name-fakehost.log" \
+						"$MSRC/tools/testing/kunit/kunit.py" "$TOP/selftests/baseline" "$MW/list-none" \
+						--config "$OUT/.config" --suites "$TOP/config/kunit.suites" \
+						--uts "$OUT/include/generated/utsversion.h" --fakehost \
+						>>"$ART/mutant-$name.results" 2>>"$mlog"
+				fi
 				fails=$(grep '^FAIL ' "$ART/mutant-$name.results" || true)
-				if grep -q '^FAIL kernel' "$ART/mutant-$name.results"; then
+				if grep -qE '^FAIL (fakehost/)?kernel' "$ART/mutant-$name.results"; then
 					# Another kernel booted: nothing was tested.
-					verdict="NOT TESTED: $(grep '^FAIL kernel' "$ART/mutant-$name.results")"
+					verdict="NOT TESTED: $(grep -E '^FAIL (fakehost/)?kernel' "$ART/mutant-$name.results")"
 				elif [ -n "$fails" ]; then
 					verdict="caught: $(echo "$fails" | head -3 | cut -d' ' -f2 | tr '\n' ' ')"
 					[ "$(echo "$fails" | wc -l)" -gt 3 ] && verdict+="(+$(($(echo "$fails" | wc -l) - 3)) more)"

@@ -2,7 +2,7 @@
 """Turn a QEMU serial log into gate records.
 
 Usage: results.py SERIAL_LOG KUNIT_PY BASELINE LIST [--config DOTCONFIG]
-                  [--suites SUITES_FILE]
+                  [--suites SUITES_FILE] [--uts UTSVERSION_H] [--fakehost]
 
 Prints one record per line: "<PASS|FAIL|SKIP> <id> [detail]", for
   - boot: the guest booted and reached the end of its run (@@DONE),
@@ -15,6 +15,13 @@ Prints one record per line: "<PASS|FAIL|SKIP> <id> [detail]", for
     DOTCONFIG) reported,
   - selftest/<name>: every selftest in LIST, judged against BASELINE,
   - dmesg: no WARN/BUG/lockdep/KASAN report, no W/D/B/L taint.
+
+With --fakehost the log is of the KUnit-only boot on the fake TDX host
+with Dynamic PAMT (tdx_kunit_fake_host=dpamt): the same records, the
+KUnit ones as kunit-fakehost/... and the others as fakehost/..., plus
+  - fakehost/state-unchanged: the kernel reported, after KUnit, that the
+    fake host's TDX state is byte for byte as it set it up and that no
+    KUnit test read it (FAIL when it says otherwise or said nothing).
 
 A missing suite, a parse failure or a crash is a failure, never a silent
 zero. The module is imported by the harness's own tests (tests/).
@@ -37,7 +44,7 @@ BAD_DMESG = re.compile(
 # Where the kernel's part of the serial log ends: the first selftest or,
 # without selftests, the taint line and the dmesg dump.
 KERNEL_PART_END = re.compile(
-    r"@@(START|TIMEOUT|RESULT|TAINT|DMESG-BEGIN|DONE)\b")
+    r"@@(START|TIMEOUT|RESULT|FAKEHOST|TAINT|DMESG-BEGIN|DONE)\b")
 # W(9) D(7) B(5) L(14); N(18) is set by KUnit itself and is fine.
 BAD_TAINT = (1 << 9) | (1 << 7) | (1 << 5) | (1 << 14)
 
@@ -347,8 +354,34 @@ def kernel_record(lines, uts_path):
             f", built {uts}")
 
 
+def fakehost_record(lines):
+    """The fake TDX host's own verdict, printed by guest/init after KUnit
+    as "@@FAKEHOST <unchanged|changed|read>: <details>" from
+    /sys/kernel/debug/tdx_kunit_fake_host. Without that line the kernel
+    never set the fake host up (option off, parameter missing or
+    refused) or the guest died first: nothing was shown."""
+    ident = "fakehost/state-unchanged"
+    rep = next((l for l in lines if l.startswith("@@FAKEHOST")), None)
+    if rep is None:
+        return ("FAIL", ident, "no report from the kernel: the fake host "
+                "was not set up (tdx_kunit_fake_host=dpamt refused or "
+                "CONFIG_INTEL_TDX_HOST_KUNIT_FAKE_HOST off) or the guest "
+                "died before reading it")
+    rep = rep[len("@@FAKEHOST"):].strip()
+    verdict = rep.split(":", 1)[0]
+    return ("PASS" if verdict == "unchanged" else "FAIL", ident, rep[:300])
+
+
+def fakehost_id(ident):
+    """The id of a record of the fake-host boot."""
+    if ident.startswith("kunit/"):
+        return "kunit-fakehost/" + ident[len("kunit/"):]
+    return "fakehost/" + ident
+
+
 def analyse(log_path, kunit_py, baseline_path, list_path,
-            config_path=None, suites_path=None, uts_path=None):
+            config_path=None, suites_path=None, uts_path=None,
+            fakehost=False):
     with open(log_path, errors="replace") as f:
         lines = f.read().splitlines()
     recs = []
@@ -366,6 +399,9 @@ def analyse(log_path, kunit_py, baseline_path, list_path,
     recs += boot_only_records(lines, boot_only_suites(suites_path,
                                                       config_path))
     recs.append(dmesg_record(lines))
+    if fakehost:
+        recs = [(st, fakehost_id(ident), d) for st, ident, d in recs]
+        recs.append(fakehost_record(lines))
     return recs
 
 
@@ -378,9 +414,11 @@ def main(argv=None):
     ap.add_argument("--config", help="the kernel .config that was booted")
     ap.add_argument("--suites", help="config/kunit.suites")
     ap.add_argument("--uts", help="the build's include/generated/utsversion.h")
+    ap.add_argument("--fakehost", action="store_true",
+                    help="the log is of the boot on the fake TDX host")
     a = ap.parse_args(argv)
     for st, ident, detail in analyse(a.log, a.kunit_py, a.baseline, a.list,
-                                     a.config, a.suites, a.uts):
+                                     a.config, a.suites, a.uts, a.fakehost):
         print(f"{st} {ident}" + (f" {detail}" if detail else ""))
     return 0
 

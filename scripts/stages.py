@@ -21,7 +21,8 @@ OWNS = {
     'w1': ('w1', 'clang-w1', 'kernel-doc'),
     'send': ('send/',),
     'prod-build': ('build/no-kunit',),
-    'boot': ('boot', 'kunit/', 'selftest/', 'dmesg', 'kernel'),
+    'boot': ('boot', 'kunit/', 'selftest/', 'dmesg', 'kernel', 'fakehost/',
+             'kunit-fakehost/'),
 }
 
 

@@ -378,6 +378,104 @@ def test_skip_reason(output, reason):
 	assert results.skip_reason(lines, 'guest_memfd_test') == reason
 
 
+# The fake TDX host (the gate's second, KUnit-only boot) ---------------------
+
+FAKEHOST_CASES = [c.replace('kunit/', 'kunit-fakehost/', 1) for c in
+		  CLEAN_CASES[:4]] + \
+	['kunit-fakehost/tdx_seamcall/wrapper_host_state_hidden']
+
+
+def analyse_fakehost(log, kunit_py, config='kunit_on.config'):
+	"""results.analyse() of a fake-host boot: no selftests, --fakehost."""
+	if not os.path.isabs(log):
+		log = _test_data_path(log)
+	return results.analyse(
+		log, kunit_py, _test_data_path('baseline'),
+		_test_data_path('fakehost.list'), _test_data_path(config),
+		_test_data_path('kunit.suites'), fakehost=True)
+
+
+def test_fakehost_unchanged(kunit_py):
+	recs = analyse_fakehost('serial_fakehost_unchanged.log', kunit_py)
+	assert [r for r in recs if r[0] != 'PASS'] == []
+	# Every case counted again, under its own prefix; nothing else.
+	assert [r[1] for r in recs if r[1].count('/') == 2] == FAKEHOST_CASES
+	assert record(recs, 'kunit-fakehost/suites') == \
+		('PASS', 'kunit-fakehost/suites', '2 of 2 expected suites reported')
+	assert record(recs, 'fakehost/state-unchanged') == \
+		('PASS', 'fakehost/state-unchanged',
+		 'unchanged: features0 0x1000040000, Dynamic PAMT in use, 2048 '
+		 '2MB ranges counted, byte for byte as set up; no KUnit test '
+		 'read it')
+	assert record(recs, 'fakehost/boot')[0] == 'PASS'
+	assert record(recs, 'fakehost/dmesg')[0] == 'PASS'
+	assert not [r for r in recs if r[1].startswith(('kunit/', 'selftest/'))
+		    or r[1] in ('boot', 'dmesg')]
+	assert len(recs) == 1 + len(FAKEHOST_CASES) + 1 + 1 + 1
+
+
+def test_fakehost_changed(kunit_py):
+	# Every case passed, but a test took a reference in the host's counts:
+	# only the kernel's report shows it, and it fails the gate.
+	recs = analyse_fakehost('serial_fakehost_changed.log', kunit_py)
+	assert [r[:2] for r in recs if r[0] != 'PASS'] == \
+		[('FAIL', 'fakehost/state-unchanged')]
+	assert record(recs, 'fakehost/state-unchanged')[2] == \
+		'changed: 1 counts differ, the first of the 2MB range at ' \
+		'0x40000000: 6, was 5; 3 reads by KUnit tests, the first by ' \
+		'wrapper_aug_2m: tdx_pamt_refs()'
+
+
+def test_fakehost_read_only(kunit_py, tmp_path):
+	# Byte for byte the same, but a test read the host's state: a fail.
+	log = variant(tmp_path, 'serial_fakehost_unchanged.log', replace_line(
+		'@@FAKEHOST unchanged: features0 0x1000040000, Dynamic PAMT in '
+		'use, 2048 2MB ranges counted, byte for byte as set up; no KUnit '
+		'test read it',
+		'@@FAKEHOST read: byte for byte as set up; 1 reads by KUnit '
+		'tests, the first by wrapper_aug_2m: tdx_demote_nointerrupt()'))
+	recs = analyse_fakehost(log, kunit_py)
+	assert record(recs, 'fakehost/state-unchanged') == \
+		('FAIL', 'fakehost/state-unchanged', 'read: byte for byte as set '
+		 'up; 1 reads by KUnit tests, the first by wrapper_aug_2m: '
+		 'tdx_demote_nointerrupt()')
+
+
+def test_fakehost_missing_report(kunit_py):
+	# The kernel refused the fake host (or never set it up): the tests
+	# ran on the real host state, which shows nothing.
+	recs = analyse_fakehost('serial_fakehost_missing.log', kunit_py)
+	st, ident, detail = record(recs, 'fakehost/state-unchanged')
+	assert (st, ident) == ('FAIL', 'fakehost/state-unchanged')
+	assert detail.startswith('no report from the kernel')
+	assert [r[1] for r in recs if r[0] != 'PASS'] == \
+		['fakehost/state-unchanged']
+
+
+def test_fakehost_suite_missing(kunit_py, tmp_path):
+	# The same rule as the first boot: a suite that did not report fails.
+	def drop_seamcall(lines):
+		i = lines.index('    # Subtest: tdx_seamcall')
+		j = lines.index('ok 2 tdx_seamcall')
+		return [l.replace('1..2', '1..1') if l == '1..2' else l
+			for l in lines[:i - 1] + lines[j + 1:]]
+	log = variant(tmp_path, 'serial_fakehost_unchanged.log', drop_seamcall)
+	recs = analyse_fakehost(log, kunit_py)
+	assert [r[1] for r in recs if r[0] != 'PASS'] == \
+		['kunit-fakehost/tdx_seamcall', 'kunit-fakehost/suites']
+	assert record(recs, 'fakehost/state-unchanged')[0] == 'PASS'
+
+
+def test_gate_boot_has_no_fakehost_record(kunit_py, tmp_path):
+	# The first boot never judges the fake host, even if a report shows.
+	log = variant(tmp_path, 'serial_clean.log', insert_before(
+		'@@TAINT 262144', ['@@FAKEHOST changed: tdx_sysinfo differs; no '
+				   'KUnit test read it']))
+	recs = analyse(log, kunit_py)
+	assert not [r for r in recs if 'fakehost' in r[1]]
+	assert [r for r in recs if r[0] != 'PASS'] == []
+
+
 # dmesg ---------------------------------------------------------------------
 
 @pytest.mark.parametrize('splat,taint,first', [
