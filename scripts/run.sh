@@ -33,7 +33,7 @@ echo "== what the guest saw (full log: $serial)"
 grep -E '^@@(BOOTED|INFO)' "$serial" | sed 's/^@@/  /'
 echo
 echo "== 2MB guest_memfd folios on a SW-protected VM (x86/private_mem_hugepage_test)"
-grep -aE 'HUGE_PMD (on|off): pre-fault' "$serial" | sed 's/^# /  /' ||
+grep -aE 'HUGE_PAGES (on|off): pre-fault' "$serial" | sed 's/^# /  /' ||
 	echo "  (no measurement in the log: did the test run?)"
 echo
 echo "== TDX through KVM's real code, against the TDX module model (KUnit kvm_tdx_mmu)"

@@ -342,8 +342,8 @@ def test_selftest_no_result(kunit_py):
 	  '1..0 # SKIP - Requirement not met: kvm_has_cap(KVM_CAP_VM_TYPES)'],
 	 'Requirement not met: kvm_has_cap(KVM_CAP_VM_TYPES)'),
 	# ksft_exit_skip() with its own words
-	(['1..0 # SKIP No GUEST_MEMFD_FLAG_HUGE_PMD for SW-protected VMs'],
-	 'No GUEST_MEMFD_FLAG_HUGE_PMD for SW-protected VMs'),
+	(['1..0 # SKIP No GUEST_MEMFD_FLAG_HUGE_PAGES for SW-protected VMs'],
+	 'No GUEST_MEMFD_FLAG_HUGE_PAGES for SW-protected VMs'),
 	# ksft_exit_skip() after a plan, then ksft_print_cnts()
 	(['TAP version 13', '1..4', 'ok 1 vm0',
 	  "ok 1 # SKIP - Cannot open '/dev/kvm': No such file or directory.  "
